@@ -1,0 +1,148 @@
+package fragment
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"testing"
+)
+
+// TestObjectIDGolden types in MS-PSRP 4.2: ObjectId 1 and FragmentId 1 are
+// eight big-endian bytes ending in 01.
+func TestObjectIDGolden(t *testing.T) {
+	f := Fragment{ObjectID: 1, FragmentID: 1, End: true, Data: []byte{0xAA, 0xBB}}
+	got := f.Append(nil)
+	want, _ := hex.DecodeString("0000000000000001" + "0000000000000001" + "02" + "00000002" + "aabb")
+	if !bytes.Equal(got, want) {
+		t.Fatalf("Append = % x, want % x", got, want)
+	}
+	p, n, err := Parse(got)
+	if err != nil || n != len(got) {
+		t.Fatalf("Parse: n=%d err=%v", n, err)
+	}
+	if p.ObjectID != 1 || p.FragmentID != 1 || p.Start || !p.End || !bytes.Equal(p.Data, f.Data) {
+		t.Fatalf("Parse = %+v", p)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	for _, tc := range []struct {
+		start, end bool
+		want       byte
+	}{{false, false, 0}, {true, false, 1}, {false, true, 2}, {true, true, 3}} {
+		if got := (Fragment{Start: tc.start, End: tc.end}).Flags(); got != tc.want {
+			t.Errorf("Flags(%v,%v) = %d, want %d", tc.start, tc.end, got, tc.want)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	whole := Fragment{ObjectID: 7, Start: true, End: true, Data: []byte("hello")}.Append(nil)
+	for _, n := range []int{0, 1, 20, 21, len(whole) - 1} {
+		_, _, err := Parse(whole[:n])
+		var te *TruncatedError
+		if !errors.As(err, &te) || !errors.Is(err, ErrTruncated) {
+			t.Fatalf("Parse(%d bytes) err = %v, want TruncatedError", n, err)
+		}
+		if te.Have != n {
+			t.Errorf("Have = %d, want %d", te.Have, n)
+		}
+	}
+	bad := append([]byte(nil), whole...)
+	bad[16] = 0x07
+	if _, _, err := Parse(bad); !errors.Is(err, ErrReservedFlags) {
+		t.Fatalf("reserved flags: err = %v", err)
+	}
+}
+
+func TestParseAllTruncatedOffset(t *testing.T) {
+	a := Fragment{ObjectID: 1, Start: true, End: true, Data: []byte("abc")}.Append(nil)
+	b := Fragment{ObjectID: 2, Start: true, End: true, Data: []byte("defg")}.Append(nil)
+	stream := append(append([]byte(nil), a...), b[:len(b)-2]...)
+	frags, err := ParseAll(stream)
+	var te *TruncatedError
+	if !errors.As(err, &te) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(frags) != 1 || frags[0].ObjectID != 1 {
+		t.Fatalf("frags = %+v", frags)
+	}
+	if te.Offset != len(a) || te.Need != len(b) || te.Have != len(b)-2 {
+		t.Fatalf("TruncatedError = %+v", te)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	msg := bytes.Repeat([]byte("0123456789"), 10) // 100 bytes
+	for _, maxBlob := range []int{1, 7, 33, 99, 100, 101, 1000} {
+		stream := Split(nil, 5, msg, maxBlob)
+		frags, err := ParseAll(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantN := (len(msg) + maxBlob - 1) / maxBlob
+		if len(frags) != wantN {
+			t.Fatalf("maxBlob %d: %d fragments, want %d", maxBlob, len(frags), wantN)
+		}
+		var got []byte
+		for i, f := range frags {
+			if f.ObjectID != 5 || f.FragmentID != uint64(i) || f.Start != (i == 0) || f.End != (i == len(frags)-1) {
+				t.Fatalf("maxBlob %d: fragment %d = %+v", maxBlob, i, f)
+			}
+			if len(f.Data) > maxBlob {
+				t.Fatalf("blob %d > %d", len(f.Data), maxBlob)
+			}
+			got = append(got, f.Data...)
+		}
+		if !bytes.Equal(got, msg) {
+			t.Fatalf("maxBlob %d: reassembled differs", maxBlob)
+		}
+	}
+	// An empty message is one whole fragment.
+	frags, err := ParseAll(Split(nil, 1, nil, 10))
+	if err != nil || len(frags) != 1 || !frags[0].Start || !frags[0].End || len(frags[0].Data) != 0 {
+		t.Fatalf("empty: %+v %v", frags, err)
+	}
+}
+
+func TestCursorMatchesSplit(t *testing.T) {
+	msg := bytes.Repeat([]byte{1, 2, 3}, 50)
+	c := NewCursor(9, msg)
+	var got []byte
+	for {
+		var ok bool
+		got, ok = c.AppendNext(got, 16)
+		if !ok {
+			break
+		}
+	}
+	if !c.Done() {
+		t.Fatal("cursor not done")
+	}
+	if want := Split(nil, 9, msg, 16); !bytes.Equal(got, want) {
+		t.Fatal("cursor output differs from Split")
+	}
+}
+
+func TestObjectIDs(t *testing.T) {
+	var ids ObjectIDs
+	for want := uint64(1); want <= 3; want++ {
+		if got := ids.Next(); got != want {
+			t.Fatalf("Next = %d, want %d", got, want)
+		}
+	}
+}
+
+func BenchmarkSplitParse(b *testing.B) {
+	msg := bytes.Repeat([]byte("x"), 64<<10)
+	buf := make([]byte, 0, 80<<10)
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = Split(buf[:0], 1, msg, 4096)
+		var d Defragmenter
+		if out, err := d.Write(buf); err != nil || len(out) != 1 {
+			b.Fatal(err)
+		}
+	}
+}
