@@ -76,4 +76,3 @@ func paramSyntax(p *Param, sp SetSpec) string {
 	}
 	return name
 }
-
