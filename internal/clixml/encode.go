@@ -1,13 +1,259 @@
 package clixml
 
-// Marshal encodes v as one bare CLIXML element without a namespace, the
-// form carried in PSRP message data. RefIds start at 0 on every call.
+import (
+	"errors"
+	"fmt"
+)
+
+// Namespace is the XML namespace of CLIXML documents.
+const Namespace = "http://schemas.microsoft.com/powershell/2004/04"
+
+const documentStart = `<Objs Version="1.1.0.1" xmlns="` + Namespace + `">`
+
+// Marshal encodes v as one bare CLIXML element without a namespace: the
+// form carried in PSRP message data (MS-PSRP 2.2.5). Each call starts a new
+// serializer state, so RefIds and TN RefIds begin at 0.
+//
+// An *Object is written as <Obj RefId="n"> the first time its pointer is
+// met and as <Ref RefId="n"/> afterwards, so shared and cyclic graphs
+// terminate. A type-name chain equal to one already written is written as
+// <TNRef RefId="m"/>. An Object with MemberSet set that is a property value
+// is written as a nested <MS N=".."> (such an object must not be shared).
+//
+// Marshal fails with ErrUnsupportedType for Go values outside the model
+// (see the package documentation), and with a descriptive error for an
+// invalid Decimal or Version text, a DateTime outside years 1–9999, an
+// extended primitive that is not a primitive, or an object carrying both a
+// primitive and a container. The returned slice is owned by the caller.
 func Marshal(v Value) ([]byte, error) {
-	return nil, ErrUnsupportedType
+	e := newEncoder()
+	if err := e.value("", false, v); err != nil {
+		return nil, err
+	}
+	return e.buf, nil
 }
 
-// MarshalDocument encodes vs as a CLIXML file:
-// <Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">.
+// MarshalDocument encodes vs as a CLIXML file, the form Export-Clixml
+// writes: <Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">
+// followed by one element per value. The serializer state, and so the
+// RefId numbering, spans the whole document.
 func MarshalDocument(vs []Value) ([]byte, error) {
-	return nil, ErrUnsupportedType
+	e := newEncoder()
+	e.buf = append(e.buf, documentStart...)
+	for _, v := range vs {
+		if err := e.value("", false, v); err != nil {
+			return nil, err
+		}
+	}
+	e.buf = append(e.buf, "</Objs>"...)
+	return e.buf, nil
 }
+
+// encoder holds the per-message serializer state.
+type encoder struct {
+	buf     []byte
+	refs    map[*Object]int
+	tns     map[string]int
+	scratch []byte
+	// memberSets holds the member-set objects being written, to refuse
+	// shared or cyclic member sets, which have no RefId to fall back on.
+	memberSets map[*Object]bool
+}
+
+func newEncoder() *encoder {
+	return &encoder{buf: make([]byte, 0, 512), refs: map[*Object]int{}, tns: map[string]int{}}
+}
+
+func (e *encoder) open(tag, name string, named bool) {
+	e.buf = append(e.buf, '<')
+	e.buf = append(e.buf, tag...)
+	if named {
+		e.buf = append(e.buf, ` N="`...)
+		e.buf = appendEscaped(e.buf, name)
+		e.buf = append(e.buf, '"')
+	}
+}
+
+func (e *encoder) closeTag(tag string) {
+	e.buf = append(e.buf, "</"...)
+	e.buf = append(e.buf, tag...)
+	e.buf = append(e.buf, '>')
+}
+
+// value writes one value element, with an N attribute when named.
+func (e *encoder) value(name string, named bool, v Value) error {
+	switch x := v.(type) {
+	case nil:
+		e.open("Nil", name, named)
+		e.buf = append(e.buf, " />"...)
+		return nil
+	case *Object:
+		if x == nil {
+			return e.value(name, named, nil)
+		}
+		return e.object(name, named, x)
+	}
+	k, ok := kindOf(v)
+	if !ok {
+		return fmt.Errorf("%w: %T", ErrUnsupportedType, v)
+	}
+	tag := primitives[k].tag
+	e.open(tag, name, named)
+	e.buf = append(e.buf, '>')
+	n := len(e.buf)
+	b, err := appendPrimitiveText(e.buf, k, v)
+	if err != nil {
+		return err
+	}
+	e.buf = b
+	if len(e.buf) == n { // empty text: <S />
+		e.buf = append(e.buf[:n-1], " />"...)
+		return nil
+	}
+	e.closeTag(tag)
+	return nil
+}
+
+func (e *encoder) object(name string, named bool, o *Object) error {
+	if o.MemberSet && named && o.isPlainMemberSet() {
+		if e.memberSets == nil {
+			e.memberSets = map[*Object]bool{}
+		}
+		if e.memberSets[o] {
+			return errors.New("clixml: member set object is shared or cyclic")
+		}
+		e.memberSets[o] = true
+		e.open("MS", name, true)
+		e.buf = append(e.buf, '>')
+		if err := e.members(o.Extended); err != nil {
+			return err
+		}
+		e.closeTag("MS")
+		return nil
+	}
+	if id, ok := e.refs[o]; ok {
+		e.open("Ref", name, named)
+		e.buf = append(e.buf, ` RefId="`...)
+		e.buf = appendInt(e.buf, id)
+		e.buf = append(e.buf, `" />`...)
+		return nil
+	}
+	if o.Primitive != nil && o.Kind != NoContainer {
+		return errors.New("clixml: object has both a primitive and a container")
+	}
+	id := len(e.refs)
+	e.refs[o] = id
+	e.open("Obj", name, named)
+	e.buf = append(e.buf, ` RefId="`...)
+	e.buf = appendInt(e.buf, id)
+	e.buf = append(e.buf, `">`...)
+	if len(o.TypeNames) > 0 {
+		e.typeNames(o.TypeNames)
+	}
+	if o.ToString != nil {
+		e.buf = append(e.buf, "<ToString>"...)
+		e.buf = appendEscaped(e.buf, *o.ToString)
+		e.buf = append(e.buf, "</ToString>"...)
+	}
+	if o.Primitive != nil {
+		switch o.Primitive.(type) {
+		case *Object:
+			return errors.New("clixml: extended primitive must not be an object")
+		}
+		if err := e.value("", false, o.Primitive); err != nil {
+			return err
+		}
+	}
+	if err := e.container(o); err != nil {
+		return err
+	}
+	if len(o.Adapted) > 0 {
+		e.buf = append(e.buf, "<Props>"...)
+		if err := e.members(o.Adapted); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, "</Props>"...)
+	}
+	if len(o.Extended) > 0 {
+		e.buf = append(e.buf, "<MS>"...)
+		if err := e.members(o.Extended); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, "</MS>"...)
+	}
+	e.buf = append(e.buf, "</Obj>"...)
+	return nil
+}
+
+// typeNames writes <TN RefId> for a chain met first and <TNRef> after.
+func (e *encoder) typeNames(names []string) {
+	e.scratch = e.scratch[:0]
+	for _, t := range names {
+		e.scratch = append(e.scratch, t...)
+		e.scratch = append(e.scratch, 0)
+	}
+	if id, ok := e.tns[string(e.scratch)]; ok {
+		e.buf = append(e.buf, `<TNRef RefId="`...)
+		e.buf = appendInt(e.buf, id)
+		e.buf = append(e.buf, `" />`...)
+		return
+	}
+	id := len(e.tns)
+	e.tns[string(e.scratch)] = id
+	e.buf = append(e.buf, `<TN RefId="`...)
+	e.buf = appendInt(e.buf, id)
+	e.buf = append(e.buf, `">`...)
+	for _, t := range names {
+		e.buf = append(e.buf, "<T>"...)
+		e.buf = appendEscaped(e.buf, t)
+		e.buf = append(e.buf, "</T>"...)
+	}
+	e.buf = append(e.buf, "</TN>"...)
+}
+
+var containerTags = [...]string{List: "LST", Enumerable: "IE", Stack: "STK", Queue: "QUE", Dictionary: "DCT"}
+
+func (e *encoder) container(o *Object) error {
+	switch o.Kind {
+	case NoContainer:
+		return nil
+	case List, Enumerable, Stack, Queue:
+		tag := containerTags[o.Kind]
+		e.buf = append(e.buf, '<')
+		e.buf = append(e.buf, tag...)
+		e.buf = append(e.buf, '>')
+		for _, it := range o.Items {
+			if err := e.value("", false, it); err != nil {
+				return err
+			}
+		}
+		e.closeTag(tag)
+		return nil
+	case Dictionary:
+		e.buf = append(e.buf, "<DCT>"...)
+		for _, en := range o.Entries {
+			e.buf = append(e.buf, "<En>"...)
+			if err := e.value("Key", true, en.Key); err != nil {
+				return err
+			}
+			if err := e.value("Value", true, en.Value); err != nil {
+				return err
+			}
+			e.buf = append(e.buf, "</En>"...)
+		}
+		e.buf = append(e.buf, "</DCT>"...)
+		return nil
+	}
+	return fmt.Errorf("clixml: invalid container kind %d", o.Kind)
+}
+
+func (e *encoder) members(props []Property) error {
+	for _, p := range props {
+		if err := e.value(p.Name, true, p.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func appendInt(b []byte, i int) []byte { return appendPad(b, i, 1) }

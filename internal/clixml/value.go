@@ -122,6 +122,17 @@ type Object struct {
 	Adapted []Property
 	// Extended holds <MS> (extended and note properties) in document order.
 	Extended []Property
+	// MemberSet marks an object decoded from a nested <MS N="name"> inside
+	// a property list: a bare property bag with no RefId. Marshal writes it
+	// back as <MS N="name"> when it is a property value and carries only
+	// Extended properties; otherwise it is written as an ordinary <Obj>.
+	MemberSet bool
+}
+
+// isPlainMemberSet reports whether o can be written as a nested <MS>.
+func (o *Object) isPlainMemberSet() bool {
+	return o.TypeNames == nil && o.ToString == nil && o.Primitive == nil &&
+		o.Kind == NoContainer && len(o.Adapted) == 0
 }
 
 // Get returns the property called name, looking first in Extended and then

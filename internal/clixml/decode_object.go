@@ -1,0 +1,340 @@
+package clixml
+
+import (
+	"encoding/xml"
+	"strings"
+)
+
+// value decodes the value element that start opens, returning its N
+// attribute (unescaped) when present.
+func (d *decoder) value(start xml.StartElement) (name string, named bool, v Value, err error) {
+	if err := d.enter(); err != nil {
+		return "", false, nil, err
+	}
+	defer func() { d.depth-- }()
+	if err := d.counted(); err != nil {
+		return "", false, nil, err
+	}
+	if n, ok := attr(start, "N"); ok {
+		name, named = unescape(n), true
+	}
+	switch tag := start.Name.Local; tag {
+	case "Nil":
+		return name, named, nil, d.expectEnd(start)
+	case "Ref":
+		id, ok := attr(start, "RefId")
+		if !ok {
+			return "", false, nil, d.syntax("<Ref> without RefId", nil)
+		}
+		o, ok := d.refs[id]
+		if !ok {
+			return "", false, nil, d.syntax("<Ref RefId="+quote(id)+"> names no earlier <Obj>", ErrUnknownRef)
+		}
+		return name, named, o, d.expectEnd(start)
+	case "Obj":
+		o, err := d.object(start)
+		return name, named, o, err
+	default:
+		k, ok := tagKind(tag)
+		if !ok {
+			return "", false, nil, d.syntax("unexpected element <"+tag+">", nil)
+		}
+		text, err := d.readText(start)
+		if err != nil {
+			return "", false, nil, err
+		}
+		v, err := parsePrimitive(k, text)
+		if err != nil {
+			return "", false, nil, d.syntax(strings.TrimPrefix(err.Error(), "clixml: "), err)
+		}
+		return name, named, v, nil
+	}
+}
+
+// object decodes the body of <Obj>; the object is registered under its
+// RefId before its children are read, so children may refer back to it.
+func (d *decoder) object(start xml.StartElement) (*Object, error) {
+	o := &Object{}
+	if id, ok := attr(start, "RefId"); ok {
+		if _, dup := d.refs[id]; dup {
+			return nil, d.syntax("duplicate RefId "+quote(id), nil)
+		}
+		d.refs[id] = o
+	}
+	var tn *tnEntry
+	hasBody := false // a primitive or a container was seen
+	for {
+		tok, err := d.nextElement()
+		if err != nil {
+			return nil, err
+		}
+		if end, ok := tok.(xml.EndElement); ok {
+			if err := d.checkEnd(end, start); err != nil {
+				return nil, err
+			}
+			break
+		}
+		child := tok.(xml.StartElement)
+		switch tag := child.Name.Local; tag {
+		case "TN", "TNRef":
+			if tn != nil {
+				return nil, d.syntax("<Obj> has more than one type-name list", nil)
+			}
+			if tn, err = d.typeNames(child); err != nil {
+				return nil, err
+			}
+		case "ToString":
+			if o.ToString != nil {
+				return nil, d.syntax("<Obj> has more than one <ToString>", nil)
+			}
+			s, err := d.readText(child)
+			if err != nil {
+				return nil, err
+			}
+			o.ToString = Str(unescape(s))
+		case "Props", "MS":
+			props, err := d.members(child)
+			if err != nil {
+				return nil, err
+			}
+			if tag == "Props" {
+				o.Adapted = append(o.Adapted, props...)
+			} else {
+				o.Extended = append(o.Extended, props...)
+			}
+		case "LST", "IE", "STK", "QUE", "DCT":
+			if hasBody {
+				return nil, d.syntax("<Obj> has more than one primitive or container", nil)
+			}
+			hasBody = true
+			if err := d.container(child, o); err != nil {
+				return nil, err
+			}
+		default:
+			if _, ok := tagKind(tag); !ok {
+				return nil, d.syntax("unexpected element <"+tag+"> in <Obj>", nil)
+			}
+			if hasBody {
+				return nil, d.syntax("<Obj> has more than one primitive or container", nil)
+			}
+			hasBody = true
+			_, _, v, err := d.value(child)
+			if err != nil {
+				return nil, err
+			}
+			o.Primitive = v
+		}
+	}
+	if tn != nil {
+		o.TypeNames = tn.names
+		if d.opts.Deserialized && !hasBody {
+			o.TypeNames = tn.deserializedNames()
+		}
+	}
+	return o, nil
+}
+
+// deserializedNames returns the chain with "Deserialized." prefixed onto
+// each name that lacks it, computed once per chain.
+func (t *tnEntry) deserializedNames() []string {
+	if t.deserialized == nil {
+		t.deserialized = make([]string, len(t.names))
+		for i, n := range t.names {
+			if !strings.HasPrefix(n, deserializedPrefix) {
+				n = deserializedPrefix + n
+			}
+			t.deserialized[i] = n
+		}
+		t.deserialized = t.deserialized[:len(t.names):len(t.names)]
+	}
+	return t.deserialized
+}
+
+// typeNames decodes <TN RefId><T>..</T>..</TN> or <TNRef RefId/>.
+func (d *decoder) typeNames(start xml.StartElement) (*tnEntry, error) {
+	id, hasID := attr(start, "RefId")
+	if start.Name.Local == "TNRef" {
+		t, ok := d.tns[id]
+		if !hasID || !ok {
+			return nil, d.syntax("<TNRef RefId="+quote(id)+"> names no earlier <TN>", ErrUnknownRef)
+		}
+		return t, d.expectEnd(start)
+	}
+	if err := d.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { d.depth-- }()
+	names := []string{}
+	for {
+		tok, err := d.nextElement()
+		if err != nil {
+			return nil, err
+		}
+		if end, ok := tok.(xml.EndElement); ok {
+			if err := d.checkEnd(end, start); err != nil {
+				return nil, err
+			}
+			break
+		}
+		child := tok.(xml.StartElement)
+		if child.Name.Local != "T" {
+			return nil, d.syntax("unexpected element <"+child.Name.Local+"> in <TN>", nil)
+		}
+		if err := d.counted(); err != nil {
+			return nil, err
+		}
+		s, err := d.readText(child)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, unescape(s))
+	}
+	t := &tnEntry{names: names[:len(names):len(names)]}
+	if hasID {
+		if _, dup := d.tns[id]; dup {
+			return nil, d.syntax("duplicate TN RefId "+quote(id), nil)
+		}
+		d.tns[id] = t
+	}
+	return t, nil
+}
+
+// members decodes the properties of <Props> or <MS>. Every property must
+// carry N; a nested <MS N=".."> becomes an Object with MemberSet set.
+func (d *decoder) members(start xml.StartElement) ([]Property, error) {
+	if err := d.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { d.depth-- }()
+	var props []Property
+	for {
+		tok, err := d.nextElement()
+		if err != nil {
+			return nil, err
+		}
+		if end, ok := tok.(xml.EndElement); ok {
+			return props, d.checkEnd(end, start)
+		}
+		child := tok.(xml.StartElement)
+		if child.Name.Local == "MS" {
+			n, ok := attr(child, "N")
+			if !ok {
+				return nil, d.syntax("nested <MS> without N", nil)
+			}
+			if err := d.counted(); err != nil {
+				return nil, err
+			}
+			inner, err := d.members(child)
+			if err != nil {
+				return nil, err
+			}
+			props = append(props, Property{Name: unescape(n), Value: &Object{MemberSet: true, Extended: inner}})
+			continue
+		}
+		name, named, v, err := d.value(child)
+		if err != nil {
+			return nil, err
+		}
+		if !named {
+			return nil, d.syntax("property <"+child.Name.Local+"> without N in <"+start.Name.Local+">", nil)
+		}
+		props = append(props, Property{Name: name, Value: v})
+	}
+}
+
+// container decodes <LST>, <IE>, <STK>, <QUE> or <DCT> into o.
+func (d *decoder) container(start xml.StartElement, o *Object) error {
+	if err := d.enter(); err != nil {
+		return err
+	}
+	defer func() { d.depth-- }()
+	switch start.Name.Local {
+	case "LST":
+		o.Kind = List
+	case "IE":
+		o.Kind = Enumerable
+	case "STK":
+		o.Kind = Stack
+	case "QUE":
+		o.Kind = Queue
+	case "DCT":
+		o.Kind = Dictionary
+	}
+	for {
+		tok, err := d.nextElement()
+		if err != nil {
+			return err
+		}
+		if end, ok := tok.(xml.EndElement); ok {
+			return d.checkEnd(end, start)
+		}
+		child := tok.(xml.StartElement)
+		if o.Kind != Dictionary {
+			_, _, v, err := d.value(child)
+			if err != nil {
+				return err
+			}
+			o.Items = append(o.Items, v)
+			continue
+		}
+		if child.Name.Local != "En" {
+			return d.syntax("unexpected element <"+child.Name.Local+"> in <DCT>", nil)
+		}
+		e, err := d.entry(child)
+		if err != nil {
+			return err
+		}
+		o.Entries = append(o.Entries, e)
+	}
+}
+
+// entry decodes <En> holding the N="Key" and N="Value" elements in either
+// order; elements without N are taken as key then value.
+func (d *decoder) entry(start xml.StartElement) (Entry, error) {
+	var e Entry
+	if err := d.counted(); err != nil {
+		return e, err
+	}
+	if err := d.enter(); err != nil {
+		return e, err
+	}
+	defer func() { d.depth-- }()
+	haveKey, haveValue := false, false
+	for {
+		tok, err := d.nextElement()
+		if err != nil {
+			return e, err
+		}
+		if end, ok := tok.(xml.EndElement); ok {
+			if err := d.checkEnd(end, start); err != nil {
+				return e, err
+			}
+			if !haveKey || !haveValue {
+				return e, d.syntax("<En> needs a Key and a Value", nil)
+			}
+			return e, nil
+		}
+		name, named, v, err := d.value(tok.(xml.StartElement))
+		if err != nil {
+			return e, err
+		}
+		isKey := !haveKey
+		if named {
+			switch name {
+			case "Key":
+				isKey = true
+			case "Value":
+				isKey = false
+			default:
+				return e, d.syntax("<En> member N="+quote(name)+", want Key or Value", nil)
+			}
+		}
+		if isKey && !haveKey {
+			e.Key, haveKey = v, true
+		} else if !isKey && !haveValue {
+			e.Value, haveValue = v, true
+		} else {
+			return e, d.syntax("<En> has a duplicate Key or Value", nil)
+		}
+	}
+}
