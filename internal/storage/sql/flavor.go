@@ -1,0 +1,184 @@
+package sql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	"modernc.org/sqlite"
+	_ "modernc.org/sqlite" // registers driver "sqlite"
+
+	"github.com/ipps/ipps/internal/storage"
+)
+
+// flavor adapts PostgreSQL-dialect SQL and error handling to a database.
+type flavor struct {
+	name string
+	// rewrite turns a PostgreSQL query into the flavor's dialect; nil
+	// means identity.
+	rewrite func(string) string
+	cache   sync.Map // query -> rewritten query
+
+	// lockKeySQL takes a transaction-scoped lock on $1 (a string); ""
+	// when transactions already serialize writers (SQLite).
+	lockKeySQL string
+
+	txOpts     map[txMode]*sql.TxOptions
+	retryable  func(error) bool
+	uniqueErr  func(error) bool
+	foreignErr func(error) bool
+}
+
+func (f *flavor) translate(q string) string {
+	if f.rewrite == nil {
+		return q
+	}
+	if v, ok := f.cache.Load(q); ok {
+		return v.(string)
+	}
+	r := f.rewrite(q)
+	f.cache.Store(q, r)
+	return r
+}
+
+func (f *flavor) txOptions(m txMode) *sql.TxOptions { return f.txOpts[m] }
+func (f *flavor) isUnique(err error) bool           { return f.uniqueErr(err) }
+func (f *flavor) isForeignKey(err error) bool       { return f.foreignErr(err) }
+
+var (
+	bindRE      = regexp.MustCompile(`\$(\d+)`)
+	forUpdateRE = regexp.MustCompile(`(?i)\s+FOR UPDATE\b`)
+	byteaRE     = regexp.MustCompile(`(?i)\bbytea\b`)
+)
+
+// SQLite error codes (sqlite3.h).
+const (
+	sqliteBusy          = 5
+	sqliteLocked        = 6
+	sqliteConstraint    = 19
+	sqliteConstraintFK  = 787
+	sqliteConstraintPK  = 1555
+	sqliteConstraintUnq = 2067
+)
+
+func sqliteCode(err error) int {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code()
+	}
+	return 0
+}
+
+var sqliteFlavor = &flavor{
+	name: "sqlite",
+	rewrite: func(q string) string {
+		q = bindRE.ReplaceAllString(q, "?$1")
+		q = forUpdateRE.ReplaceAllString(q, "")
+		return byteaRE.ReplaceAllString(q, "blob")
+	},
+	txOpts: map[txMode]*sql.TxOptions{}, // BEGIN IMMEDIATE via _txlock
+	retryable: func(err error) bool {
+		c := sqliteCode(err) & 0xff
+		return c == sqliteBusy || c == sqliteLocked
+	},
+	uniqueErr: func(err error) bool {
+		c := sqliteCode(err)
+		return c == sqliteConstraintUnq || c == sqliteConstraintPK
+	},
+	foreignErr: func(err error) bool { return sqliteCode(err) == sqliteConstraintFK },
+}
+
+func pgCode(err error) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+var postgresFlavor = &flavor{
+	name:       "postgres",
+	lockKeySQL: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+	txOpts: map[txMode]*sql.TxOptions{
+		txLocking:      {Isolation: sql.LevelReadCommitted},
+		txSerializable: {Isolation: sql.LevelSerializable},
+	},
+	retryable: func(err error) bool {
+		c := pgCode(err)
+		return c == "40001" || c == "40P01"
+	},
+	uniqueErr:  func(err error) bool { return pgCode(err) == "23505" },
+	foreignErr: func(err error) bool { return pgCode(err) == "23503" },
+}
+
+// lockKey takes a transaction-scoped exclusive lock named key. It must be
+// called inside withTx.
+func (s *Store) lockKey(ctx context.Context, key string) error {
+	if s.fl.lockKeySQL == "" {
+		return nil
+	}
+	_, err := s.exec(ctx, s.fl.lockKeySQL, key)
+	return err
+}
+
+// OpenSQLite opens (creating if needed) the SQLite database named by dsn,
+// either "sqlite:///abs/path.db", "sqlite://rel/path.db" or a plain path,
+// and applies migrations. The database runs in WAL mode with
+// synchronous=FULL (every commit is fsynced), foreign keys on, a 10 s
+// busy timeout, and BEGIN IMMEDIATE transactions.
+func OpenSQLite(ctx context.Context, dsn string, logger *slog.Logger) (storage.Storage, error) {
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	if path == "" || strings.Contains(path, "?") {
+		return nil, fmt.Errorf("storage: sqlite: bad dsn %q (want sqlite:///path/file.db)", dsn)
+	}
+	v := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		v.Add("_pragma", p)
+	}
+	v.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("storage: sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(0)
+	return finishOpen(ctx, db, sqliteFlavor, logger)
+}
+
+// OpenPostgres opens a PostgreSQL database with a pgx DSN
+// ("postgres://user@host:5432/db?sslmode=disable"; a search_path
+// parameter selects the schema) and applies migrations.
+func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (storage.Storage, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("storage: postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	return finishOpen(ctx, db, postgresFlavor, logger)
+}
+
+func finishOpen(ctx context.Context, db *sql.DB, fl *flavor, logger *slog.Logger) (storage.Storage, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("storage: %s: connect: %w", fl.name, err)
+	}
+	s := newStore(db, fl, logger)
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}

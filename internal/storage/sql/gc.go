@@ -1,0 +1,54 @@
+package sql
+
+import (
+	"context"
+	"time"
+
+	"github.com/ipps/ipps/internal/storage"
+)
+
+// revokedRetention keeps revoked refresh tokens for a day so that reuse
+// of a token from a revoked family is still reported as revoked.
+const revokedRetention = 24 * time.Hour
+
+// lockoutIdle is how long after its last failure (and lock end) an idle
+// lockout counter is kept.
+const lockoutIdle = 24 * time.Hour
+
+// GC implements storage.Storage.
+func (s *Store) GC(ctx context.Context, now time.Time) (storage.GCResult, error) {
+	var r storage.GCResult
+	n := nanos(now)
+	steps := []struct {
+		dst *int64
+		q   string
+		arg int64
+	}{
+		{&r.AuthCodes, `DELETE FROM auth_codes WHERE expires_at <= $1`, n},
+		{&r.DeviceCodes, `DELETE FROM device_codes WHERE expires_at <= $1`, n},
+		{&r.RefreshTokens, `DELETE FROM refresh_tokens WHERE expires_at <= $1 OR revoked_at <= $2`, n},
+		{&r.SMSCodes, `DELETE FROM sms_codes WHERE expires_at <= $1`, n},
+		{&r.JTIs, `DELETE FROM jtis WHERE expires_at <= $1`, n},
+		{&r.Lockouts, `DELETE FROM lockouts WHERE last_failure <= $2 AND (locked_until IS NULL OR locked_until <= $1)`, n},
+		{&r.Leases, `DELETE FROM leases WHERE expires_at <= $1`, n},
+	}
+	for _, st := range steps {
+		var second int64
+		switch st.dst {
+		case &r.RefreshTokens:
+			second = nanos(now.Add(-revokedRetention))
+		case &r.Lockouts:
+			second = nanos(now.Add(-lockoutIdle))
+		}
+		args := []any{st.arg}
+		if second != 0 {
+			args = append(args, second)
+		}
+		c, err := s.execN(ctx, st.q, args...)
+		if err != nil {
+			return r, s.wrap("gc", err)
+		}
+		*st.dst = int64(c)
+	}
+	return r, nil
+}

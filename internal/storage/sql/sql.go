@@ -1,0 +1,180 @@
+// Package sql implements storage.Storage on SQL databases: SQLite (via the
+// pure-Go modernc.org/sqlite driver) and PostgreSQL (via pgx).
+//
+// Queries are written once in PostgreSQL dialect and rewritten for SQLite
+// by the flavor (bind markers, bytea, FOR UPDATE). Instants are stored as
+// BIGINT Unix nanoseconds (NULL for the zero time), so both backends keep
+// nanosecond precision and compare times as integers; instants outside
+// 1678..2262 are clamped to that range. Case-insensitive keys are stored
+// in extra *_lower columns with unique indexes.
+//
+// Concurrency: read-modify-write operations run in "locking" transactions
+// (PostgreSQL READ COMMITTED with SELECT ... FOR UPDATE or a per-key
+// advisory lock; SQLite BEGIN IMMEDIATE, which serializes writers across
+// processes). Storage.Tx runs SERIALIZABLE on PostgreSQL and is retried on
+// serialization failures and deadlocks.
+package sql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/ipps/ipps/internal/storage"
+)
+
+func init() {
+	storage.Register("sqlite", OpenSQLite)
+	storage.Register("postgres", OpenPostgres)
+	storage.Register("postgresql", OpenPostgres)
+}
+
+// querier is satisfied by *sql.DB and *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Store is the SQL implementation of storage.Storage. A Store either owns
+// the database handle (from Open*) or is bound to one transaction (inside
+// Tx and the locking helpers).
+type Store struct {
+	db     *sql.DB
+	q      querier // db, or tx when bound
+	tx     *sql.Tx
+	fl     *flavor
+	logger *slog.Logger
+	// now is the clock for backend-set timestamps (UpdatedAt,
+	// ModifiedAt, RenewedAt).
+	now func() time.Time
+}
+
+var _ storage.Storage = (*Store)(nil)
+
+func newStore(db *sql.DB, fl *flavor, logger *slog.Logger) *Store {
+	return &Store{db: db, q: db, fl: fl, logger: logger, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Close closes the database handle. Closing a transaction-bound Store is
+// a no-op.
+func (s *Store) Close() error {
+	if s.tx != nil {
+		return nil
+	}
+	return s.db.Close()
+}
+
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.q.ExecContext(ctx, s.fl.translate(query), args...)
+}
+
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.q.QueryContext(ctx, s.fl.translate(query), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.q.QueryRowContext(ctx, s.fl.translate(query), args...)
+}
+
+// execN runs an exec and returns the number of affected rows.
+func (s *Store) execN(ctx context.Context, query string, args ...any) (int, error) {
+	res, err := s.exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// txMode selects how a transaction isolates itself.
+type txMode int
+
+const (
+	// txLocking: PostgreSQL READ COMMITTED; the code takes row or
+	// advisory locks itself. SQLite: BEGIN IMMEDIATE.
+	txLocking txMode = iota
+	// txSerializable: PostgreSQL SERIALIZABLE. SQLite: BEGIN IMMEDIATE.
+	txSerializable
+)
+
+const maxTxAttempts = 30
+
+// withTx runs fn in a transaction, or directly if s is already bound to
+// one. It retries fn on serialization failures, deadlocks and busy errors.
+func (s *Store) withTx(ctx context.Context, mode txMode, fn func(tx *Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.tryTx(ctx, mode, fn)
+		if err == nil || !s.fl.retryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			return err
+		}
+		// Jittered backoff growing to ~50ms.
+		d := time.Duration(rand.Int64N(int64(min(attempt, 10))*int64(5*time.Millisecond))) + time.Millisecond
+		s.logger.DebugContext(ctx, "storage: retrying transaction", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+		}
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, mode txMode, fn func(tx *Store) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, s.fl.txOptions(mode))
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	bound := *s
+	bound.q, bound.tx = tx, tx
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&bound); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}
+
+// Tx implements storage.Storage.
+func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx storage.Storage) error) error {
+	return s.withTx(ctx, txSerializable, func(tx *Store) error { return fn(ctx, tx) })
+}
+
+// wrap turns driver errors into storage errors: unique violations become
+// ErrAlreadyExists, and everything gets the "storage: op" prefix.
+func (s *Store) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("storage: %s: %w", op, storage.ErrNotFound)
+	}
+	if s.fl.isUnique(err) {
+		return fmt.Errorf("storage: %s: %w (%v)", op, storage.ErrAlreadyExists, err)
+	}
+	if s.fl.isForeignKey(err) {
+		return fmt.Errorf("storage: %s: referenced row missing: %w (%v)", op, storage.ErrNotFound, err)
+	}
+	if strings.HasPrefix(err.Error(), "storage: ") {
+		return err
+	}
+	return fmt.Errorf("storage: %s: %w", op, err)
+}
+
+func notFound(op string) error { return fmt.Errorf("storage: %s: %w", op, storage.ErrNotFound) }
