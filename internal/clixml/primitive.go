@@ -417,7 +417,7 @@ func validVersion(s string) bool {
 }
 
 // appendFloat writes f as .NET's round-trip ("R") format does: the
-// shortest digits, fixed notation for decimal exponents from -5 up to the
+// shortest digits, fixed notation for decimal exponents from -4 up to the
 // type's precision (15 for Double, 7 for Single), otherwise 1.5E+20 style;
 // and INF, -INF and NaN as XmlConvert does.
 func appendFloat(b []byte, f float64, bits int) []byte {
@@ -438,7 +438,7 @@ func appendFloat(b []byte, f float64, bits int) []byte {
 	if bits == 32 {
 		limit = 7
 	}
-	if exp >= -5 && exp < limit {
+	if exp >= -4 && exp < limit {
 		return strconv.AppendFloat(b, f, 'f', -1, bits)
 	}
 	return strconv.AppendFloat(b, f, 'E', -1, bits)

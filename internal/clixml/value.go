@@ -1,20 +1,3 @@
-// Package clixml implements the PowerShell CLIXML serialization format
-// (MS-PSRP 2.2.5) used inside every PSRP message: an ordered object model,
-// an encoder and a decoder.
-//
-// A Value is nil (<Nil/>), one of the Go types in the table below, or *Object.
-//
-//	S  string        C   Char          B  bool          DT  DateTime
-//	TS TimeSpan      By  uint8         SB int8          U16 uint16
-//	I16 int16        U32 uint32        I32 int32        U64 uint64
-//	I64 int64        Sg  float32       Db float64       D   Decimal
-//	BA []byte        G   GUID          URI URI          Version Version
-//	XD XMLDocument   SBK ScriptBlock   SS SecureString
-//
-// Objects that the encoder meets twice (the same *Object pointer) are
-// written once with a RefId and then as <Ref RefId=".."/>; the decoder
-// resolves <Ref> back to the same pointer, so a decoded graph may contain
-// cycles.
 package clixml
 
 import (
