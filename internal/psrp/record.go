@@ -1,6 +1,10 @@
 package psrp
 
-import "github.com/ipps/ipps/internal/clixml"
+import (
+	"time"
+
+	"github.com/ipps/ipps/internal/clixml"
+)
 
 // ErrorCategory is System.Management.Automation.ErrorCategory.
 type ErrorCategory int32
@@ -100,4 +104,6 @@ type InformationRecord struct {
 	Tags        []string
 	User        string
 	Computer    string
+	// TimeGenerated is when the record was written; zero encodes as now.
+	TimeGenerated time.Time
 }
