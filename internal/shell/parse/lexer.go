@@ -209,7 +209,9 @@ func isBoundary(r rune) bool {
 func isDigit(r rune) bool      { return r >= '0' && r <= '9' }
 func isIdentStart(r rune) bool { return r == '_' || unicode.IsLetter(r) }
 func isIdentPart(r rune) bool  { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
-func isVarPart(r rune) bool    { return r == '_' || r == '?' || r == ':' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isVarPart(r rune) bool {
+	return r == '_' || r == '?' || r == ':' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // variable lexes $name, $_ and ${any text}.
 func (l *lexer) variable(t token) (token, error) {
@@ -245,7 +247,7 @@ func (l *lexer) variable(t token) (token, error) {
 	return t, nil
 }
 
-// singleQuoted lexes '...' where '' is an escaped quote. PowerShell also
+// singleQuoted lexes '...' where ” is an escaped quote. PowerShell also
 // accepts typographic single quotes; we accept them as delimiters too.
 func (l *lexer) singleQuoted(t token) (token, error) {
 	l.step()

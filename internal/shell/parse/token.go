@@ -26,31 +26,31 @@ func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
 type tokenKind uint8
 
 const (
-	tEOF       tokenKind = iota
-	tNewline             // \n (or \r\n)
-	tSemi                // ;
-	tPipe                // |
-	tLParen              // (
-	tRParen              // )
-	tLBrace              // {
-	tRBrace              // }
-	tAtParen             // @(
-	tAtBrace             // @{
-	tDollarParen         // $(
-	tLBracket            // [
-	tRBracket            // ]
-	tComma               // ,
-	tDot                 // . directly after a value
-	tAssign              // =
-	tBang                // !
-	tVariable            // $name; text is the name
-	tNumber              // value in tok.num
-	tString              // '...'; text is the unescaped value
-	tDQuote              // opening " of an expandable string; the parser reads the rest
-	tParameter           // -Name or -Name: (command mode); text is the name
-	tOperator            // -eq, -and, +, -, *, /, % (expression mode); text is lower-case op
-	tGeneric             // bareword argument (command mode)
-	tIdent               // bareword in expression mode: member names, hash keys, commands
+	tEOF         tokenKind = iota
+	tNewline               // \n (or \r\n)
+	tSemi                  // ;
+	tPipe                  // |
+	tLParen                // (
+	tRParen                // )
+	tLBrace                // {
+	tRBrace                // }
+	tAtParen               // @(
+	tAtBrace               // @{
+	tDollarParen           // $(
+	tLBracket              // [
+	tRBracket              // ]
+	tComma                 // ,
+	tDot                   // . directly after a value
+	tAssign                // =
+	tBang                  // !
+	tVariable              // $name; text is the name
+	tNumber                // value in tok.num
+	tString                // '...'; text is the unescaped value
+	tDQuote                // opening " of an expandable string; the parser reads the rest
+	tParameter             // -Name or -Name: (command mode); text is the name
+	tOperator              // -eq, -and, +, -, *, /, % (expression mode); text is lower-case op
+	tGeneric               // bareword argument (command mode)
+	tIdent                 // bareword in expression mode: member names, hash keys, commands
 )
 
 var kindNames = [...]string{
