@@ -24,15 +24,28 @@ const maxDisplay = 64 << 10
 //   - an object prints its ToString when present, else its primitive, else
 //     a list's items joined by single spaces, else its first type name.
 //
-// Output is truncated at 64 KiB; cycles are not followed.
+// Output is truncated at 64 KiB, nesting below 8 levels prints the type
+// name, and at most 16384 values are visited, so cycles and shared
+// structure terminate quickly.
 func DisplayString(v Value) string {
-	var sb strings.Builder
-	displayTo(&sb, v, 0)
-	return sb.String()
+	d := displayer{budget: maxDisplayNodes}
+	d.value(v, 0)
+	return d.sb.String()
 }
 
-func displayTo(sb *strings.Builder, v Value, depth int) {
-	if sb.Len() >= maxDisplay {
+// maxDisplayNodes bounds the values DisplayString visits, so that lists
+// sharing items through <Ref> cannot make it run for exponential time.
+const maxDisplayNodes = 1 << 14
+
+type displayer struct {
+	sb     strings.Builder
+	budget int
+}
+
+func (d *displayer) value(v Value, depth int) {
+	sb := &d.sb
+	d.budget--
+	if sb.Len() >= maxDisplay || d.budget < 0 {
 		return
 	}
 	switch x := v.(type) {
@@ -84,7 +97,7 @@ func displayTo(sb *strings.Builder, v Value, depth int) {
 	case SecureString:
 		sb.WriteString("System.Security.SecureString")
 	case *Object:
-		displayObject(sb, x, depth)
+		d.object(x, depth)
 	default:
 		if i, ok := AsInt64(v); ok {
 			sb.WriteString(strconv.FormatInt(i, 10))
@@ -94,13 +107,14 @@ func displayTo(sb *strings.Builder, v Value, depth int) {
 	}
 }
 
-func displayObject(sb *strings.Builder, o *Object, depth int) {
+func (d *displayer) object(o *Object, depth int) {
+	sb := &d.sb
 	switch {
 	case o == nil:
 	case o.ToString != nil:
 		sb.WriteString(*o.ToString)
 	case o.Primitive != nil:
-		displayTo(sb, o.Primitive, depth+1)
+		d.value(o.Primitive, depth+1)
 	case o.Kind != NoContainer && o.Kind != Dictionary:
 		if depth > 8 {
 			sb.WriteString(TypeName(o))
@@ -110,8 +124,8 @@ func displayObject(sb *strings.Builder, o *Object, depth int) {
 			if i > 0 {
 				sb.WriteByte(' ')
 			}
-			displayTo(sb, it, depth+1)
-			if sb.Len() >= maxDisplay {
+			d.value(it, depth+1)
+			if sb.Len() >= maxDisplay || d.budget < 0 {
 				return
 			}
 		}

@@ -23,7 +23,7 @@ var primitiveCases = []struct {
 	{"true", true, `<B>true</B>`},
 	{"false", false, `<B>false</B>`},
 	{"dt local", DateTime{time.Date(2018, 6, 13, 23, 45, 29, 458320300, time.FixedZone("", 0)), KindLocal}, `<DT>2018-06-13T23:45:29.4583203+00:00</DT>`},
-	{"dt local negative offset", DateTime{time.Date(2020, 1, 2, 3, 4, 5, 0, time.FixedZone("", -(5*3600 + 30*60))), KindLocal}, `<DT>2020-01-02T03:04:05.0000000-05:30</DT>`},
+	{"dt local negative offset", DateTime{time.Date(2020, 1, 2, 3, 4, 5, 0, time.FixedZone("", -(5*3600+30*60))), KindLocal}, `<DT>2020-01-02T03:04:05.0000000-05:30</DT>`},
 	{"dt utc", DateTime{time.Date(2024, 2, 29, 12, 0, 0, 100, time.UTC), KindUtc}, `<DT>2024-02-29T12:00:00.0000001Z</DT>`},
 	{"dt unspecified", DateTime{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), KindUnspecified}, `<DT>0001-01-01T00:00:00.0000000</DT>`},
 	{"ts seconds", TimeSpan(9*time.Second + 26902600*time.Nanosecond), `<TS>PT9.0269026S</TS>`},

@@ -1,0 +1,74 @@
+package clixml
+
+import (
+	"testing"
+)
+
+// FuzzUnmarshal checks that decoding never panics and that whatever is
+// accepted re-encodes to something that decodes to an Equal value.
+func FuzzUnmarshal(f *testing.F) {
+	for _, tc := range primitiveCases {
+		f.Add([]byte(tc.xml))
+	}
+	for _, s := range []string{
+		sessionCapability,
+		initRunspacePool,
+		`<Obj RefId="0"><IE><I32>1</I32></IE></Obj>`,
+		`<Obj RefId="0"><STK><S>a</S></STK></Obj>`,
+		`<Obj RefId="0"><QUE><Nil /></QUE></Obj>`,
+		`<Obj RefId="0"><LST><Ref RefId="0" /></LST></Obj>`,
+		`<Obj RefId="0"><MS><MS N="m"><S N="a">b</S></MS></MS><Props><B N="p">true</B></Props></Obj>`,
+		`<Obj RefId="0"><TN RefId="0"><T>a_x000A_</T></TN><ToString>t_x005F_x</ToString><S>x</S></Obj>`,
+		`<S>treble clef_x000A_ _x005F_x0000_ _x005F_X0000_ _xD834__xDD1E_ café _xD83C_ _x005F_x001G_</S>`,
+		`<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S>a</S></Objs>`,
+		"\xef\xbb\xbf<S>x</S>",
+		string(must(Marshal(retentionBatch(3)))),
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opts := DecodeOptions{MaxBytes: 1 << 16, MaxObjects: 1 << 12}
+		v, err := UnmarshalWithOptions(data, opts)
+		if err != nil {
+			return
+		}
+		b, err := Marshal(v)
+		if err != nil {
+			t.Fatalf("Marshal of accepted input %q: %v", data, err)
+		}
+		w, err := Unmarshal(b)
+		if err != nil {
+			t.Fatalf("re-Unmarshal of %q (from %q): %v", b, data, err)
+		}
+		if !Equal(v, w) {
+			t.Fatalf("round trip not Equal: %q -> %q", data, b)
+		}
+		_ = DisplayString(v)
+		_ = TypeName(v)
+	})
+}
+
+// FuzzUnescape checks that escaping is the inverse of unescaping for any
+// string Unmarshal can produce.
+func FuzzUnescape(f *testing.F) {
+	f.Add("treble clef_x000A_ _x005F_x0000_ _xD834__xDD1E_ _xD83C_ _x001G_")
+	f.Add("_xDD1E__xD834_")
+	f.Fuzz(func(t *testing.T, wire string) {
+		plain := unescape(wire)
+		if got := unescape(string(appendEscaped(nil, plain))); got != plain && validWTF8(plain) {
+			t.Fatalf("unescape(escape(%q)) = %q", plain, got)
+		}
+	})
+}
+
+// validWTF8 reports whether s holds no invalid bytes other than surrogate
+// encodings, i.e. could be a decoded string.
+func validWTF8(s string) bool {
+	b := appendEscaped(nil, s)
+	for _, c := range string(b) {
+		if c == 0xFFFD {
+			return false
+		}
+	}
+	return true
+}
