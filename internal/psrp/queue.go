@@ -1,0 +1,238 @@
+package psrp
+
+import (
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/ipps/ipps/internal/psrp/fragment"
+)
+
+// PoolTarget is the target of pool-level data: a WS-Man Send or Receive
+// without CommandId.
+const PoolTarget = ""
+
+// Stream is the WS-Man input stream data arrived on.
+type Stream uint8
+
+// Input streams (MS-PSRP 3.1.5.3 over MS-WSMV): stdin carries PSRP data,
+// pr carries host-call responses.
+const (
+	StreamStdin Stream = iota
+	StreamPR
+)
+
+// Errors returned by writes and sends.
+var (
+	// ErrClosed: the pool was closed or broken.
+	ErrClosed = errors.New("psrp: runspace pool closed")
+	// ErrPipelineDone: the pipeline already reached a terminal state
+	// (stopped, completed or failed) or its input was ended.
+	ErrPipelineDone = errors.New("psrp: pipeline finished")
+	// ErrNotOpened: the pool is not in the Opened state.
+	ErrNotOpened = errors.New("psrp: runspace pool not opened")
+	// ErrUnknownPipeline: no pipeline is registered under the id.
+	ErrUnknownPipeline = errors.New("psrp: unknown pipeline")
+)
+
+// targetKey normalizes a WS-Man CommandId for use as a map key.
+func targetKey(t string) string { return strings.ToUpper(strings.Trim(t, "{}")) }
+
+// queue is the outbound queue of one target. Fields are guarded by
+// endpoint.mu.
+type queue struct {
+	msgs  []*fragment.Cursor
+	bytes int           // unsent message bytes
+	ready chan struct{} // capacity 1; signalled on enqueue and on terminal
+	// terminal is set once the final PIPELINE_STATE is enqueued; final is
+	// reported by DataToSend when that message has been fully handed out.
+	terminal, finalSent bool
+	// aborted wakes and fails blocked writers (stop, close).
+	aborted bool
+}
+
+func (q *queue) signal() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+// handler is the role-specific half of an endpoint: ServerPool or
+// ClientPool. It is called with endpoint.mu held.
+type handler interface {
+	handle(target string, stream Stream, m Message) error
+}
+
+// endpoint is the layer client and server share: inbound reassembly and
+// decoding, per-target outbound queues, the event list. One mutex guards
+// everything, including the role's and its pipelines' state.
+type endpoint struct {
+	mu   sync.Mutex
+	cond sync.Cond // on mu; broadcast when queues drain or abort
+	cfg  Config
+	dest Destination // Destination written on outbound messages
+	role handler
+
+	rpid   WireGUID // guarded by mu
+	ids    fragment.ObjectIDs
+	defrag fragment.Defragmenter
+	queues map[string]*queue // guarded by mu
+	events []Event           // guarded by mu
+	closed bool              // guarded by mu
+}
+
+func (e *endpoint) init(cfg Config, dest Destination, role handler) {
+	e.cfg, e.dest, e.role = cfg, dest, role
+	e.cond.L = &e.mu
+	e.defrag = fragment.Defragmenter{MaxMessageSize: cfg.MaxMessageSize, MaxPendingSize: cfg.MaxPendingSize}
+	e.queues = make(map[string]*queue)
+}
+
+// queueLocked returns the queue of target, creating it.
+func (e *endpoint) queueLocked(target string) *queue {
+	k := targetKey(target)
+	q := e.queues[k]
+	if q == nil {
+		q = &queue{ready: make(chan struct{}, 1)}
+		e.queues[k] = q
+	}
+	return q
+}
+
+// enqueueLocked appends a message to target's queue without blocking.
+func (e *endpoint) enqueueLocked(target string, t MessageType, pid WireGUID, data []byte) {
+	m := Message{Destination: e.dest, Type: t, RPID: e.rpid, PID: pid, Data: data}
+	b := m.Encode()
+	q := e.queueLocked(target)
+	q.msgs = append(q.msgs, fragment.NewCursor(e.ids.Next(), b))
+	q.bytes += len(b)
+	q.signal()
+}
+
+// waitRoomLocked blocks while target's queue holds more than
+// MaxQueuedBytes, until DataToSend drains it or the queue is aborted.
+func (e *endpoint) waitRoomLocked(q *queue) error {
+	for e.cfg.MaxQueuedBytes > 0 && q.bytes > e.cfg.MaxQueuedBytes && !q.aborted && !e.closed {
+		e.cond.Wait()
+	}
+	if e.closed {
+		return ErrClosed
+	}
+	if q.aborted {
+		return ErrPipelineDone
+	}
+	return nil
+}
+
+// Ready returns a channel that receives a value whenever data is queued
+// for target (the pool when target is PoolTarget, else a CommandId) or the
+// target reaches a terminal state. The signal is level-collapsed
+// (capacity 1): after it fires, call DataToSend until it returns nothing.
+// The channel stays valid for the target's lifetime.
+func (e *endpoint) Ready(target string) <-chan struct{} {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.queueLocked(target).ready
+}
+
+// DataToSend removes up to maxBytes of whole fragments from target's
+// queue and returns them concatenated, ready for one WS-Man stream
+// element (the caller base64-encodes them). It never mixes targets; it
+// cuts messages across calls as the budget requires. final is true exactly
+// once per pipeline: on the call that hands out the last fragment of its
+// terminal PIPELINE_STATE, after which the transport reports
+// CommandState Done. It returns nil when nothing is queued or maxBytes
+// cannot hold a fragment header plus one byte. Writers blocked on
+// back-pressure are woken.
+func (e *endpoint) DataToSend(target string, maxBytes int) (data []byte, final bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	q := e.queues[targetKey(target)]
+	if q == nil {
+		return nil, false
+	}
+	for len(q.msgs) > 0 {
+		room := maxBytes - len(data) - fragment.HeaderSize
+		if room < 1 {
+			break
+		}
+		c := q.msgs[0]
+		before := c.Remaining()
+		data, _ = c.AppendNext(data, min(room, e.cfg.MaxFragmentSize))
+		q.bytes -= before - c.Remaining()
+		if c.Done() {
+			q.msgs[0] = nil
+			q.msgs = q.msgs[1:]
+		}
+	}
+	if q.terminal && !q.finalSent && len(q.msgs) == 0 {
+		q.finalSent, final = true, true
+	}
+	e.cond.Broadcast()
+	return data, final
+}
+
+// Pending reports whether target has queued data.
+func (e *endpoint) Pending(target string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	q := e.queues[targetKey(target)]
+	return q != nil && len(q.msgs) > 0
+}
+
+// NextEvent returns the oldest undelivered event, or nil and false. The
+// transport calls it until false after every ReceiveData.
+func (e *endpoint) NextEvent() (Event, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.events) == 0 {
+		return nil, false
+	}
+	ev := e.events[0]
+	e.events[0] = nil
+	e.events = e.events[1:]
+	return ev, true
+}
+
+func (e *endpoint) emitLocked(ev Event) { e.events = append(e.events, ev) }
+
+// ReceiveData consumes payload, the decoded bytes of one WS-Man stream
+// element (one or more whole fragments) that arrived for target
+// (PoolTarget or a CommandId) on stream. Complete messages are processed
+// in order: automatic replies are queued and events appended for
+// NextEvent. Processing stops at the first error, which is a fragment
+// error (*fragment.SequenceError, *fragment.TruncatedError, ErrTooLarge),
+// a message error (*UnknownTypeError, *PayloadError,
+// *UnexpectedMessageError, *ProtocolVersionError) or ErrClosed; the
+// transport answers it with a fault. Messages before the bad one keep
+// their effect. payload is not retained.
+func (e *endpoint) ReceiveData(target string, stream Stream, payload []byte) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	msgs, ferr := e.defrag.Write(payload)
+	for _, b := range msgs {
+		m, err := DecodeMessage(b)
+		if err != nil {
+			return err
+		}
+		if err := e.role.handle(target, stream, m); err != nil {
+			return err
+		}
+	}
+	return ferr
+}
+
+// closeLocked marks the endpoint closed and wakes blocked writers and
+// Ready waiters; queued data stays readable.
+func (e *endpoint) closeLocked() {
+	e.closed = true
+	for _, q := range e.queues {
+		q.aborted = true
+		q.signal()
+	}
+	e.cond.Broadcast()
+}

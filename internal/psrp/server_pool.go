@@ -1,0 +1,316 @@
+package psrp
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ipps/ipps/internal/clixml"
+)
+
+// ServerPool is the server half of a RunspacePool (MS-PSRP 3.2): it
+// decodes what the client sends, answers the negotiation and pool control
+// messages itself, and tracks pipelines. It does no I/O; see the package
+// documentation for how a transport drives it. Methods are safe for
+// concurrent use.
+type ServerPool struct {
+	endpoint
+	scfg ServerConfig
+
+	state      RunspacePoolState          // guarded by mu
+	minRS      int32                      // guarded by mu
+	maxRS      int32                      // guarded by mu
+	sessionKey []byte                     // guarded by mu
+	pipelines  map[string]*ServerPipeline // by targetKey; guarded by mu
+}
+
+var _ handler = (*ServerPool)(nil)
+
+// NewServerPool returns a pool in state BeforeOpen. cfg is defaulted and
+// validated.
+func NewServerPool(cfg ServerConfig) (*ServerPool, error) {
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.PrivateData == nil {
+		cfg.PrivateData = &ApplicationPrivateData{PSVersionTable: DefaultPSVersionTable()}
+	}
+	p := &ServerPool{scfg: cfg, pipelines: make(map[string]*ServerPipeline), minRS: 1, maxRS: 1}
+	p.init(cfg.Config, DestinationClient, p)
+	return p, nil
+}
+
+// State returns the pool state.
+func (p *ServerPool) State() RunspacePoolState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.state
+}
+
+// RPID returns the RunspacePool id as the client sent it (zero before
+// SESSION_CAPABILITY). Replies carry exactly these bytes.
+func (p *ServerPool) RPID() WireGUID {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rpid
+}
+
+// Pipeline returns the pipeline registered under a CommandId, or nil.
+func (p *ServerPool) Pipeline(commandID string) *ServerPipeline {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pipelines[targetKey(commandID)]
+}
+
+func (p *ServerPool) unexpected(m Message) error {
+	return &UnexpectedMessageError{Type: m.Type, State: p.state.String()}
+}
+
+// handle implements handler. Called with mu held.
+func (p *ServerPool) handle(target string, stream Stream, m Message) error {
+	if m.Destination != DestinationServer {
+		return p.unexpected(m)
+	}
+	if stream == StreamPR || m.Type == MsgRunspacePoolHostResponse || m.Type == MsgPipelineHostResponse {
+		// A NoLanguage endpoint has no host and never issues host calls;
+		// stray responses are ignored.
+		return nil
+	}
+	switch m.Type {
+	case MsgSessionCapability:
+		return p.onSessionCapability(m)
+	case MsgInitRunspacePool, MsgConnectRunspacePool:
+		return p.onInit(m)
+	}
+	if p.state != PoolOpened {
+		return p.unexpected(m)
+	}
+	switch m.Type {
+	case MsgSetMaxRunspaces, MsgSetMinRunspaces:
+		req, err := DecodeSetRunspaces(m.Type, m.Data)
+		if err != nil {
+			return err
+		}
+		ok := req.Count >= 1
+		if ok && req.Max {
+			ok = req.Count >= p.minRS
+		} else if ok {
+			ok = req.Count <= p.maxRS
+		}
+		if ok && req.Max {
+			p.maxRS = req.Count
+		} else if ok {
+			p.minRS = req.Count
+		}
+		p.enqueueLocked(PoolTarget, MsgRunspaceAvailability, WireGUID{}, RunspaceAvailability{CallID: req.CallID, OK: ok}.Marshal())
+		p.emitLocked(SetRunspacesEvent{Request: req})
+	case MsgGetAvailableRunspaces, MsgResetRunspaceState:
+		ci, err := DecodeCallID(m.Type, m.Data)
+		if err != nil {
+			return err
+		}
+		a := RunspaceAvailability{CallID: ci, OK: true}
+		if m.Type == MsgGetAvailableRunspaces {
+			a.IsCount, a.Available = true, max(0, int64(p.maxRS)-int64(p.runningLocked()))
+		}
+		p.enqueueLocked(PoolTarget, MsgRunspaceAvailability, WireGUID{}, a.Marshal())
+		p.emitLocked(AvailabilityRequestEvent{CallID: ci, Reset: m.Type == MsgResetRunspaceState})
+	case MsgPublicKey:
+		return p.onPublicKey(m)
+	case MsgCreatePipeline, MsgGetCommandMetadata:
+		return p.onCreate(target, m)
+	case MsgPipelineInput, MsgEndOfPipelineInput:
+		pl := p.pipelines[targetKey(target)]
+		if pl == nil {
+			pl = p.pipelines[targetKey(m.PID.String())]
+		}
+		if pl == nil {
+			return fmt.Errorf("%w: %s", ErrUnknownPipeline, target)
+		}
+		return pl.onInput(m)
+	default:
+		return p.unexpected(m)
+	}
+	return nil
+}
+
+func (p *ServerPool) onSessionCapability(m Message) error {
+	if p.state != PoolBeforeOpen {
+		return p.unexpected(m)
+	}
+	c, err := DecodeSessionCapability(m.Data)
+	if err != nil {
+		return err
+	}
+	if err := CheckProtocolVersion(c.ProtocolVersion); err != nil {
+		return err
+	}
+	p.rpid = m.RPID
+	p.state = PoolNegotiationSucceeded
+	p.enqueueLocked(PoolTarget, MsgSessionCapability, WireGUID{}, p.cfg.Capability.Marshal())
+	p.emitLocked(SessionCapabilityEvent{Capability: c})
+	return nil
+}
+
+func (p *ServerPool) onInit(m Message) error {
+	if p.state != PoolNegotiationSucceeded {
+		return p.unexpected(m)
+	}
+	if m.Type == MsgConnectRunspacePool {
+		d, ok, err := DecodeRunspacePoolInitData(m.Type, m.Data)
+		if err != nil {
+			return err
+		}
+		if ok {
+			p.minRS, p.maxRS = d.MinRunspaces, d.MaxRunspaces
+		}
+		p.enqueueLocked(PoolTarget, MsgRunspacePoolInitData, WireGUID{}, RunspacePoolInitData{MinRunspaces: p.minRS, MaxRunspaces: p.maxRS}.Marshal())
+		p.emitLocked(ConnectRunspacePoolEvent{})
+	} else {
+		init, err := DecodeInitRunspacePool(m.Data)
+		if err != nil {
+			return err
+		}
+		p.minRS, p.maxRS = max(1, init.MinRunspaces), max(1, init.MaxRunspaces)
+		p.emitLocked(InitRunspacePoolEvent{Init: init})
+	}
+	p.enqueueLocked(PoolTarget, MsgApplicationPrivateData, WireGUID{}, p.scfg.PrivateData.Marshal())
+	p.state = PoolOpened
+	p.enqueueLocked(PoolTarget, MsgRunspacePoolState, WireGUID{}, RunspacePoolStateInfo{State: PoolOpened}.Marshal())
+	return nil
+}
+
+func (p *ServerPool) onPublicKey(m Message) error {
+	pub, err := DecodePublicKey(m.Data)
+	if err != nil {
+		return err
+	}
+	key, err := NewSessionKey()
+	if err != nil {
+		return err
+	}
+	data, err := EncodeEncryptedSessionKey(pub, key)
+	if err != nil {
+		return err
+	}
+	p.sessionKey = key
+	p.enqueueLocked(PoolTarget, MsgEncryptedSessionKey, WireGUID{}, data)
+	p.emitLocked(KeyExchangeEvent{PublicKey: pub})
+	return nil
+}
+
+func (p *ServerPool) onCreate(target string, m Message) error {
+	id := target
+	if id == PoolTarget {
+		id = m.PID.String()
+	}
+	k := targetKey(id)
+	if p.pipelines[k] != nil {
+		return &UnexpectedMessageError{Type: m.Type, State: "pipeline " + strings.ToUpper(id) + " exists"}
+	}
+	pl := &ServerPipeline{pool: p, id: k, pid: m.PID, q: p.queueLocked(k), state: PipelineRunning}
+	if m.Type == MsgGetCommandMetadata {
+		req, err := DecodeGetCommandMetadata(m.Data)
+		if err != nil {
+			return err
+		}
+		pl.noInput, pl.metadata = true, true
+		p.pipelines[k] = pl
+		p.emitLocked(GetCommandMetadataEvent{Pipeline: pl, Request: req})
+		return nil
+	}
+	req, err := DecodeCreatePipeline(m.Data)
+	if err != nil {
+		return err
+	}
+	pl.noInput = req.NoInput
+	p.pipelines[k] = pl
+	p.emitLocked(CreatePipelineEvent{Pipeline: pl, Request: req})
+	return nil
+}
+
+func (p *ServerPool) runningLocked() int {
+	n := 0
+	for _, pl := range p.pipelines {
+		if !pl.state.Terminal() {
+			n++
+		}
+	}
+	return n
+}
+
+// RequestPublicKey queues PUBLIC_KEY_REQUEST (MS-PSRP 2.2.2.5), asking the
+// client to start the key exchange, e.g. before sending a SecureString.
+func (p *ServerPool) RequestPublicKey() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state != PoolOpened {
+		return ErrNotOpened
+	}
+	p.enqueueLocked(PoolTarget, MsgPublicKeyRequest, WireGUID{}, marshal(""))
+	return nil
+}
+
+// SessionKey returns the AES session key, or nil before the key exchange.
+func (p *ServerPool) SessionKey() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sessionKey
+}
+
+// DecryptSecureString decrypts a SecureString received from the client.
+func (p *ServerPool) DecryptSecureString(ss clixml.SecureString) (string, error) {
+	key := p.SessionKey()
+	if key == nil {
+		return "", ErrNoSessionKey
+	}
+	return DecryptSecureString(key, ss)
+}
+
+// SetBroken reports the pool Broken with rec (MS-PSRP 3.2.5.3: the server
+// reports Broken when the RunspacePool fails, e.g. the backing runspace
+// died); running pipelines are aborted. The transport calls it; the pool
+// never breaks itself on a bad message but returns the error instead.
+func (p *ServerPool) SetBroken(rec *ErrorRecord) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == PoolBroken || p.state == PoolClosed {
+		return
+	}
+	if rec != nil && rec.FullyQualifiedErrorID == "" {
+		rec.FullyQualifiedErrorID = "RemoteRunspaceStateInfoReason"
+	}
+	p.state = PoolBroken
+	p.enqueueLocked(PoolTarget, MsgRunspacePoolState, WireGUID{}, RunspacePoolStateInfo{State: PoolBroken, Error: rec}.Marshal())
+	for _, pl := range p.pipelines {
+		pl.q.aborted = true
+	}
+	p.cond.Broadcast()
+}
+
+// Close marks the pool Closed (WS-Man Delete): blocked writers return
+// ErrClosed, pipelines are dropped and ReceiveData fails. No message is
+// queued; the shell is gone.
+func (p *ServerPool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state = PoolClosed
+	p.closeLocked()
+}
+
+// RemovePipeline forgets a pipeline and its queue (WS-Man Signal
+// Terminate). A pipeline not yet terminal is stopped first.
+func (p *ServerPool) RemovePipeline(commandID string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := targetKey(commandID)
+	if pl := p.pipelines[k]; pl != nil {
+		pl.q.aborted = true
+		if !pl.state.Terminal() {
+			pl.state = PipelineStopped
+		}
+		delete(p.pipelines, k)
+	}
+	delete(p.queues, k)
+	p.cond.Broadcast()
+}
