@@ -13,7 +13,7 @@ import (
 //
 // Float NaNs equal each other; DateTimes are equal when Marshal writes the
 // same text for them (same kind, wall clock and offset to 100ns); a Go int
-// equals nothing but another int. Equal terminates on cyclic graphs: a pair
+// equals the int32 or int64 that Marshal writes for it. Equal terminates on cyclic graphs: a pair
 // of objects met again while being compared is assumed equal.
 func Equal(a, b Value) bool {
 	c := comparer{seen: map[[2]*Object]bool{}}
@@ -25,6 +25,7 @@ type comparer struct {
 }
 
 func (c *comparer) equal(a, b Value) bool {
+	a, b = normInt(a), normInt(b)
 	switch x := a.(type) {
 	case nil:
 		return b == nil
@@ -108,4 +109,15 @@ func (c *comparer) props(a, b []Property) bool {
 		}
 	}
 	return true
+}
+
+// normInt maps a Go int to the type Marshal writes for it.
+func normInt(v Value) Value {
+	if i, ok := v.(int); ok {
+		if i >= math.MinInt32 && i <= math.MaxInt32 {
+			return int32(i)
+		}
+		return int64(i)
+	}
+	return v
 }
