@@ -200,7 +200,14 @@ type Invocation struct {
 	// Input is the current pipeline input object, or nil.
 	Input clixml.Value
 	Out   runspace.Output
+	// Server is the server name used in Exchange-style error texts.
+	Server string
+	// SessionID is the shell ID (for audit and paging sessions).
+	SessionID string
 }
+
+// NotFound returns a NotFound TaskError naming inv.Server.
+func (inv *Invocation) NotFound(identity string) *TaskError { return NotFound(identity, inv.Server) }
 
 // WriteObject emits one output object.
 func (inv *Invocation) WriteObject(v clixml.Value) error { return inv.Out.WriteObject(v) }

@@ -1,0 +1,204 @@
+// Package audit records every cmdlet invocation durably before its result
+// reaches the client, and fails closed: when a record cannot be written the
+// invocation fails. Secret parameter values never reach the log in clear;
+// they are replaced by a keyed HMAC so equal secrets can still be
+// correlated. The package also declares Search-UnifiedAuditLog and
+// Search-AdminAuditLog over the stored records.
+package audit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ipps/ipps/internal/clixml"
+	"github.com/ipps/ipps/internal/cmdlet"
+	"github.com/ipps/ipps/internal/storage"
+)
+
+// ErrAuditFailed is returned (wrapped) by Record when the event could not
+// be stored; the caller must then fail the invocation.
+var ErrAuditFailed = errors.New("audit: record could not be written")
+
+// Config configures a Broker.
+type Config struct {
+	// HMACKey keys the HMAC that replaces secret values. Required.
+	HMACKey []byte
+	// Timeout bounds one append; the append runs on a context detached
+	// from the request's cancellation. Default 10s.
+	Timeout time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// SetDefaults fills zero fields.
+func (c *Config) SetDefaults() {
+	if c.Timeout <= 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Validate reports configuration errors.
+func (c *Config) Validate() error {
+	if len(c.HMACKey) < 16 {
+		return errors.New("audit: HMACKey must be at least 16 bytes")
+	}
+	return nil
+}
+
+// Broker writes audit records to a storage.AuditStore.
+type Broker struct {
+	store  storage.AuditStore
+	cfg    Config
+	logger *slog.Logger
+}
+
+// Event is one invocation to record.
+type Event struct {
+	TenantID   string
+	UserID     string
+	UPN        string
+	ClientAddr string
+	SessionID  string
+	Cmdlet     string
+	// Params are the bound parameters; secret ones are HMACed.
+	Params []cmdlet.BoundParam
+	// Roles are the granting roles (recorded with the parameters).
+	Roles     []string
+	ObjectIDs []string
+	// Err is the failure, nil on success.
+	Err error
+}
+
+// NewBroker returns a Broker; cfg is defaulted and validated.
+func NewBroker(store storage.AuditStore, cfg Config, logger *slog.Logger) (*Broker, error) {
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Broker{store: store, cfg: cfg, logger: logger}, nil
+}
+
+// Record durably stores ev. It returns an error wrapping ErrAuditFailed if
+// the store refused or timed out; request cancellation does not prevent
+// the write.
+func (b *Broker) Record(ctx context.Context, ev Event) error {
+	params, err := b.Redact(ev.Params)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrAuditFailed, err)
+	}
+	rec := storage.AuditRecord{
+		ID:         uuid.Must(uuid.NewV7()).String(),
+		TenantID:   ev.TenantID,
+		Time:       b.cfg.Now().UTC(),
+		UserID:     ev.UserID,
+		UPN:        ev.UPN,
+		ClientAddr: ev.ClientAddr,
+		SessionID:  ev.SessionID,
+		Cmdlet:     ev.Cmdlet,
+		Parameters: params,
+		ObjectIDs:  ev.ObjectIDs,
+		Succeeded:  ev.Err == nil,
+	}
+	if ev.Err != nil {
+		rec.Error = ev.Err.Error()
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.Timeout)
+	defer cancel()
+	if err := b.store.AppendAudit(actx, rec); err != nil {
+		b.logger.ErrorContext(ctx, "audit append failed; failing the invocation", "cmdlet", ev.Cmdlet, "user", ev.UPN, "err", err)
+		return fmt.Errorf("%w: %w", ErrAuditFailed, err)
+	}
+	return nil
+}
+
+// Redact renders params as a JSON object of name → value with secret
+// values replaced by "hmac-sha256:<hex>".
+func (b *Broker) Redact(params []cmdlet.BoundParam) (json.RawMessage, error) {
+	m := make(map[string]any, len(params))
+	for _, p := range params {
+		if p.Param.IsSecret() {
+			m[p.Param.Name] = b.hmac(p.Value)
+			continue
+		}
+		m[p.Param.Name] = jsonValue(p.Value)
+	}
+	return json.Marshal(m)
+}
+
+func (b *Broker) hmac(v any) string {
+	mac := hmac.New(sha256.New, b.cfg.HMACKey)
+	switch x := v.(type) {
+	case clixml.SecureString:
+		mac.Write(x)
+	case []byte:
+		mac.Write(x)
+	default:
+		fmt.Fprint(mac, x)
+	}
+	return "hmac-sha256:" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// jsonValue maps bound values to JSON-friendly values.
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case nil, string, bool, int, []string:
+		return x
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case cmdlet.UnlimitedValue:
+		return x.String()
+	case *cmdlet.MultiValue:
+		if x.IsReplace {
+			return x.Replace
+		}
+		return map[string][]string{"Add": x.Add, "Remove": x.Remove}
+	case *clixml.Object:
+		if x.Kind == clixml.Dictionary {
+			m := map[string]any{}
+			for _, e := range x.Entries {
+				m[fmt.Sprint(e.Key)] = jsonValue(e.Value)
+			}
+			return m
+		}
+		if x.ToString != nil {
+			return *x.ToString
+		}
+		return fmt.Sprint(x.TypeNames)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e)
+		}
+		return out
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// paramNames lists the keys of a redacted parameter object, sorted.
+func paramNames(raw json.RawMessage) []string {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &m)
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
