@@ -1,0 +1,114 @@
+package remoting
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ipps/ipps/internal/wsman"
+)
+
+// defaultOperationTimeout applies when a Receive carries no
+// OperationTimeout (WinRM's default is 60 s).
+const defaultOperationTimeout = 60 * time.Second
+
+// receiveWait returns how long a Receive may be held: the request's
+// OperationTimeout minus a margin of max(500ms, 10%), so the TimedOut
+// fault reaches the client before its own timer fires (pypsrp's HTTP read
+// timeout is only 10 s above OperationTimeout). Very short timeouts are
+// halved instead.
+func receiveWait(opTimeout time.Duration) time.Duration {
+	if opTimeout <= 0 {
+		opTimeout = defaultOperationTimeout
+	}
+	margin := max(500*time.Millisecond, opTimeout/10)
+	if margin >= opTimeout {
+		return opTimeout / 2
+	}
+	return opTimeout - margin
+}
+
+// receive answers a pool- or pipeline-level Receive: it returns as soon as
+// the target has queued data (packed within the request's MaxEnvelopeSize)
+// or the command is done, and otherwise answers TimedOut shortly before
+// the OperationTimeout. Receives on different targets of one shell wait
+// independently; a Delete wakes them all.
+func (s *Server) receive(ctx context.Context, c *call, sh *shell, r *wsman.Receive) {
+	maxEnv := c.req.Header.MaxEnvelopeSize
+	if maxEnv == 0 {
+		maxEnv = wsman.DefaultMaxEnvelopeSize
+	}
+	// Budget for the largest shape: one stream plus CommandState Done.
+	shape := wsman.ReceiveResponse{SequenceID: r.SequenceID,
+		Streams: []wsman.Stream{{Name: "stdout", CommandID: r.CommandID}}}
+	if r.CommandID != "" {
+		shape.State = &wsman.CommandState{CommandID: r.CommandID, State: wsman.CommandStateDone}
+	}
+	budget := wsman.MaxReceivePayload(maxEnv, c.reply(), shape)
+	if sh.compress {
+		budget = rawChunkBudget(budget)
+	}
+	if budget < minReceivePayload {
+		c.fault(wsman.MaxEnvelopeSizeExceeded(errors.New("remoting: MaxEnvelopeSize too small for any output")))
+		return
+	}
+	timer := time.NewTimer(receiveWait(c.req.Header.OperationTimeout))
+	defer timer.Stop()
+	for {
+		sh.mu.Lock()
+		if sh.closed {
+			sh.mu.Unlock()
+			c.fault(wsman.ShellNotFound(sh.id))
+			return
+		}
+		out, err := sh.core.takeLocked(r.CommandID, budget)
+		wait := sh.changed
+		sh.mu.Unlock()
+		if err != nil {
+			c.fault(coreFault(err))
+			return
+		}
+		if len(out.data) > 0 || out.done {
+			c.respond(s.receiveResponse(c, sh, r, out))
+			return
+		}
+		select {
+		case <-wait:
+		case <-timer.C:
+			c.fault(wsman.TimedOut())
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// minReceivePayload is the smallest payload budget worth answering with:
+// a fragment header and a few bytes.
+const minReceivePayload = 64
+
+// takeResult is what a Receive takes from a target's queue.
+type takeResult struct {
+	// data is whole fragments, at most the budget.
+	data []byte
+	// done is set when data ends with the pipeline's final PIPELINE_STATE
+	// (or the pipeline finished earlier): the response carries
+	// CommandState Done with ExitCode 0.
+	done bool
+}
+
+// receiveResponse encodes out as a ReceiveResponse.
+func (s *Server) receiveResponse(c *call, sh *shell, r *wsman.Receive, out takeResult) []byte {
+	resp := &wsman.ReceiveResponse{SequenceID: r.SequenceID}
+	if len(out.data) > 0 {
+		data := out.data
+		if sh.compress {
+			data = rawChunks(data)
+		}
+		resp.Streams = append(resp.Streams, wsman.Stream{Name: "stdout", CommandID: r.CommandID, Data: data})
+	}
+	if out.done && r.CommandID != "" {
+		resp.State = &wsman.CommandState{CommandID: r.CommandID, State: wsman.CommandStateDone}
+	}
+	return wsman.MarshalResponse(c.reply(), resp)
+}

@@ -1,0 +1,160 @@
+package remoting
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"sync"
+
+	"github.com/ipps/ipps/internal/wsman"
+)
+
+// ErrAccessDenied is matched (errors.Is) when the server answers 401 or
+// refuses the principal with an access fault.
+var ErrAccessDenied = wsman.ErrAccessDenied
+
+// maxRedirects bounds how many front-door redirects one request follows.
+const maxRedirects = 5
+
+// maxResponseBody caps how much of a response the client reads; a
+// conforming server never exceeds the MaxEnvelopeSize the client asked for.
+const maxResponseSlack = 64 << 10
+
+// transport posts envelopes to the endpoint. It keeps the cookie jar
+// (affinity cookies) and follows 3xx redirects by re-posting to the
+// Location; once redirected, later requests go to the new URL directly.
+type transport struct {
+	hc       *http.Client
+	username string
+	password string
+	token    func(ctx context.Context) (string, error)
+	maxBody  int64
+	log      *slog.Logger
+
+	mu sync.Mutex
+	// url is where requests go; updated after a redirect. Guarded by mu.
+	url *url.URL
+}
+
+func newTransport(cfg *ClientConfig) (*transport, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("remoting: bad URL: %w", err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("remoting: URL scheme %q is not http or https", u.Scheme)
+	}
+	hc := &http.Client{}
+	if cfg.HTTPClient != nil {
+		c := *cfg.HTTPClient
+		hc = &c
+	} else if cfg.TLSConfig != nil {
+		hc.Transport = &http.Transport{TLSClientConfig: cfg.TLSConfig.Clone(), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 8}
+	} else {
+		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 8}
+	}
+	if hc.Jar == nil {
+		jar, _ := cookiejar.New(nil)
+		hc.Jar = jar
+	}
+	// Redirects are followed by hand so that the POST body is re-sent and
+	// the new URL sticks for later requests.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &transport{
+		hc: hc, username: cfg.Username, password: cfg.Password, token: cfg.TokenSource,
+		maxBody: int64(cfg.MaxEnvelopeSize) + maxResponseSlack, log: cfg.Logger, url: u,
+	}, nil
+}
+
+// currentURL returns the URL requests go to now.
+func (t *transport) currentURL() *url.URL {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	u := *t.url
+	return &u
+}
+
+// authorization builds the Basic header; with a TokenSource the password
+// is "Bearer <token>".
+func (t *transport) authorization(ctx context.Context) (string, error) {
+	pass := t.password
+	if t.token != nil {
+		tok, err := t.token(ctx)
+		if err != nil {
+			return "", fmt.Errorf("remoting: getting token: %w", err)
+		}
+		pass = "Bearer " + tok
+	}
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.username+":"+pass)), nil
+}
+
+// post sends one envelope and returns the HTTP status and body. 401 is
+// returned as an error wrapping ErrAccessDenied; other statuses are the
+// caller's to interpret (200 response, 500 fault).
+func (t *transport) post(ctx context.Context, envelope []byte) (int, []byte, error) {
+	authz, err := t.authorization(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	u := t.currentURL()
+	for range maxRedirects + 1 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(envelope))
+		if err != nil {
+			return 0, nil, fmt.Errorf("remoting: building request: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+		req.Header.Set("Accept-Encoding", "identity")
+		req.Header.Set("User-Agent", "ipps")
+		req.Header.Set("Authorization", authz)
+		resp, err := t.hc.Do(req)
+		if err != nil {
+			return 0, nil, fmt.Errorf("remoting: %w", err)
+		}
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, t.maxBody))
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+			http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			loc, err := resp.Location()
+			if err != nil {
+				return 0, nil, fmt.Errorf("remoting: redirect without Location: %w", err)
+			}
+			t.log.Debug("remoting: following redirect", "to", loc.Redacted())
+			t.mu.Lock()
+			t.url = loc
+			t.mu.Unlock()
+			u = loc
+			continue
+		case http.StatusUnauthorized:
+			return resp.StatusCode, nil, &AuthError{Status: resp.StatusCode, Challenge: resp.Header.Get("WWW-Authenticate")}
+		}
+		if rerr != nil {
+			return 0, nil, fmt.Errorf("remoting: reading response: %w", rerr)
+		}
+		return resp.StatusCode, body, nil
+	}
+	return 0, nil, fmt.Errorf("remoting: more than %d redirects", maxRedirects)
+}
+
+// AuthError is an HTTP 401 from the server. It matches ErrAccessDenied.
+type AuthError struct {
+	Status    int
+	Challenge string
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("remoting: access is denied (HTTP %d)", e.Status)
+}
+
+// Unwrap returns ErrAccessDenied.
+func (e *AuthError) Unwrap() error { return ErrAccessDenied }
+
+// closeIdle releases idle connections.
+func (t *transport) closeIdle() { t.hc.CloseIdleConnections() }

@@ -1,0 +1,110 @@
+package remoting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ipps/ipps/internal/wsman"
+)
+
+// wsClient performs WS-Man operations on one shell URI: it builds the
+// envelope, posts it, checks RelatesTo and turns faults into
+// *RemoteError values.
+type wsClient struct {
+	t           *transport
+	resourceURI string
+	maxEnv      int
+	opTimeout   time.Duration
+	sessionID   string
+}
+
+func newWSClient(t *transport, resourceURI string, maxEnv int, opTimeout time.Duration) *wsClient {
+	return &wsClient{t: t, resourceURI: resourceURI, maxEnv: maxEnv, opTimeout: opTimeout,
+		sessionID: "uuid:" + uuid.NewString()}
+}
+
+// do sends body (to shellID unless empty) and returns the response body.
+// opts are extra wsman:Option values; compression is never requested.
+func (c *wsClient) do(ctx context.Context, shellID string, body wsman.Body, opts ...wsman.Option) (wsman.ResponseBody, error) {
+	h := wsman.Header{
+		To:               c.t.currentURL().String(),
+		ResourceURI:      c.resourceURI,
+		MaxEnvelopeSize:  c.maxEnv,
+		OperationTimeout: c.opTimeout,
+		Locale:           "en-US",
+		DataLocale:       "en-US",
+		SessionID:        c.sessionID,
+		Options:          opts,
+	}
+	if shellID != "" {
+		h.Selectors = map[string]string{wsman.SelectorShellID: shellID}
+	}
+	env, msgID, err := wsman.MarshalRequest(h, body)
+	if err != nil {
+		return nil, fmt.Errorf("remoting: building %s: %w", opName(body), err)
+	}
+	status, data, err := c.t.post(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := wsman.ParseResponse(data, wsman.Limits{MaxEnvelopeSize: c.maxEnv + maxResponseSlack}, msgID)
+	if err != nil {
+		var f *wsman.Fault
+		if errors.As(err, &f) {
+			return nil, &RemoteError{Op: opName(body), Fault: f}
+		}
+		return nil, fmt.Errorf("remoting: %s: HTTP %d: %w", opName(body), status, err)
+	}
+	if status != http.StatusOK {
+		return nil, fmt.Errorf("remoting: %s: unexpected HTTP status %d", opName(body), status)
+	}
+	return resp.Body, nil
+}
+
+// opName names an operation for errors.
+func opName(b wsman.Body) string {
+	switch b.(type) {
+	case *wsman.Create:
+		return "Create"
+	case *wsman.Command:
+		return "Command"
+	case *wsman.Send:
+		return "Send"
+	case *wsman.Receive:
+		return "Receive"
+	case *wsman.Signal:
+		return "Signal"
+	case *wsman.Delete:
+		return "Delete"
+	case *wsman.Get:
+		return "Get"
+	}
+	return "request"
+}
+
+// receive long-polls target (the pool when commandID is empty) until the
+// server returns data, re-issuing the Receive after TimedOut faults.
+func (c *wsClient) receive(ctx context.Context, shellID, commandID string) (*wsman.ReceiveResponse, error) {
+	for {
+		rb, err := c.do(ctx, shellID, &wsman.Receive{DesiredStream: "stdout", CommandID: commandID, SequenceID: "0"})
+		if errors.Is(err, ErrTimedOut) {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		rr, ok := rb.(*wsman.ReceiveResponse)
+		if !ok {
+			return nil, fmt.Errorf("remoting: Receive answered with %T", rb)
+		}
+		return rr, nil
+	}
+}
