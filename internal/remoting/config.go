@@ -2,10 +2,10 @@ package remoting
 
 import (
 	"context"
-	"net/http"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"time"

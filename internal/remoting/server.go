@@ -125,7 +125,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rc := &call{
 		srv: s, w: w, ep: ep, principal: p, refused: refused, addr: addr,
-		body: body, tooBig: tooBig, 
+		body: body, tooBig: tooBig,
 	}
 	rc.serve(r.Context())
 }
@@ -149,4 +149,3 @@ func readBody(rd io.Reader, limit int64) (body []byte, tooBig bool, err error) {
 	}
 	return body, false, nil
 }
-

@@ -30,4 +30,3 @@ func rawChunkBudget(budget int) int {
 	}
 	return n
 }
-
