@@ -171,4 +171,3 @@ func (c nullStrCol) Scan(src any) error {
 	*c.p = n.String
 	return nil
 }
-

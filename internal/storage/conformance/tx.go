@@ -1,0 +1,75 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/ipps/ipps/internal/storage"
+)
+
+func testTx(t *testing.T, s storage.Storage) {
+	ctx := context.Background()
+	ten := newTenant(t, s)
+	boom := errors.New("boom")
+
+	// Rollback: nothing written inside a failed Tx survives.
+	var uid string
+	err := s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
+		u := newUser(t, tx, ten.ID)
+		uid = u.ID
+		if _, err := tx.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "o1", Name: "n1"}); err != nil {
+			return err
+		}
+		if err := tx.AcquireLease(ctx, lease(u.ID, "r", base), 1); err != nil {
+			return err
+		}
+		// Nested Tx joins the outer transaction.
+		if err := tx.Tx(ctx, func(ctx context.Context, tx2 storage.Storage) error {
+			return tx2.AppendAudit(ctx, storage.AuditRecord{ID: "a1", TenantID: ten.ID, Time: base})
+		}); err != nil {
+			return err
+		}
+		// Reads inside the transaction see its writes.
+		if _, err := tx.GetObject(ctx, ten.ID, "K", "o1"); err != nil {
+			return err
+		}
+		return boom
+	})
+	wantErr(t, err, boom)
+	_, err = s.GetUser(ctx, uid)
+	wantErr(t, err, storage.ErrNotFound)
+	_, err = s.GetObject(ctx, ten.ID, "K", "o1")
+	wantErr(t, err, storage.ErrNotFound)
+	recs, _, err := s.SearchAudit(ctx, storage.AuditQuery{TenantID: ten.ID})
+	must(t, err)
+	if len(recs) != 0 {
+		t.Fatalf("audit survived rollback")
+	}
+
+	// Commit: everything is visible afterwards.
+	must(t, s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
+		if _, err := tx.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "o1", Name: "n1"}); err != nil {
+			return err
+		}
+		_, err := tx.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "o2", Name: "n2", Parent: "o1"})
+		return err
+	}))
+	n, err := s.CountObjects(ctx, ten.ID, "K")
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("committed %d objects", n)
+	}
+
+	// A storage error inside fn (duplicate name) rolls back the rest.
+	err = s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
+		if _, err := tx.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "o3", Name: "n3"}); err != nil {
+			return err
+		}
+		_, err := tx.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "o4", Name: "N1"})
+		return err
+	})
+	wantErr(t, err, storage.ErrAlreadyExists)
+	_, err = s.GetObject(ctx, ten.ID, "K", "o3")
+	wantErr(t, err, storage.ErrNotFound)
+}
