@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"sort"
-	"strconv"
 )
 
 // ErrNoShellID is returned by MarshalRequest for shell operations without a
@@ -219,6 +218,3 @@ func (*Get) appendBody(*writer)    {}
 func (*Enumerate) appendBody(w *writer) {
 	w.raw(`<n:Enumerate xmlns:n="` + NSEnumeration + `"/>`)
 }
-
-// itoa is strconv.Itoa, named for brevity in builders.
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -8,14 +8,14 @@ import (
 
 func TestParseDuration(t *testing.T) {
 	good := map[string]time.Duration{
-		"PT180.000S": 180 * time.Second,
-		"PT20S":      20 * time.Second,
-		"PT0.5S":     500 * time.Millisecond,
-		"P0DT0H0M0S": 0,
-		"P1DT2H3M4S": 26*time.Hour + 3*time.Minute + 4*time.Second,
+		"PT180.000S":  180 * time.Second,
+		"PT20S":       20 * time.Second,
+		"PT0.5S":      500 * time.Millisecond,
+		"P0DT0H0M0S":  0,
+		"P1DT2H3M4S":  26*time.Hour + 3*time.Minute + 4*time.Second,
 		"PT7200.000S": 2 * time.Hour,
-		"PT1H":       time.Hour,
-		"P2D":        48 * time.Hour,
+		"PT1H":        time.Hour,
+		"P2D":         48 * time.Hour,
 	}
 	for in, want := range good {
 		got, err := ParseDuration(in)
