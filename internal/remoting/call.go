@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 
 	"github.com/ipps/ipps/internal/runspace"
@@ -136,11 +137,30 @@ func (c *call) fault(f *wsman.Fault) {
 	rp := wsman.Reply{}
 	if c.req != nil {
 		rp.RelatesTo = c.req.Header.MessageID
+	} else {
+		rp.RelatesTo = sniffMessageID(c.body)
 	}
 	if !errorsIsTimedOut(f) {
 		c.srv.log.Debug("remoting: fault", "fault", f.Error(), "addr", c.addr)
 	}
 	c.write(f.HTTPStatus(), wsman.MarshalFault(rp, f))
+}
+
+// messageIDRE finds an a:MessageID in an envelope the XML decoder
+// rejected (too large, too deep), so that even those faults relate to
+// their request.
+var messageIDRE = regexp.MustCompile(`<(?:[A-Za-z_][\w.-]*:)?MessageID(?:\s[^>]*)?>\s*(uuid:[0-9A-Fa-f-]{36})\s*</`)
+
+// sniffMessageID returns the MessageID near the start of body, or "".
+func sniffMessageID(body []byte) string {
+	if len(body) > 16<<10 {
+		body = body[:16<<10]
+	}
+	m := messageIDRE.FindSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return string(m[1])
 }
 
 func errorsIsTimedOut(f *wsman.Fault) bool { return f.WSManCode == wsman.CodeOperationTimedOut }

@@ -213,3 +213,5 @@ func decodeStreams(t testing.TB, d *fragment.Defragmenter, x string) []psrp.Mess
 	}
 	return out
 }
+
+func psrpBlobRaw(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
