@@ -138,7 +138,7 @@ func TestDecompressHuffmanCorrupt(t *testing.T) {
 }
 
 func BenchmarkDecompressHuffman(b *testing.B) {
-	in := []byte(strings.Repeat("<Obj RefId=\"0\"><MS><S N=\"Name\">Get-Mailbox</S></MS></Obj>", 1100))[:ChunkSize]
+	in := []byte(strings.Repeat("<Obj RefId=\"0\"><MS><S N=\"Name\">Get-Mailbox</S></MS></Obj>", 1200))[:ChunkSize]
 	c := compressHuffman(in)
 	var d Decoder
 	buf := make([]byte, 0, len(in))
