@@ -222,4 +222,3 @@ func isoDateTime(dt clixml.DateTime) string {
 	}
 	return t.Format(base)
 }
-

@@ -89,4 +89,3 @@ func writeWrappedValue(b *strings.Builder, prefix, value string, width int) {
 		}
 	}
 }
-
