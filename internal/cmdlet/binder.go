@@ -280,3 +280,13 @@ func (b *Bound) BindInput(v clixml.Value) (*Bound, error) {
 	}
 	return nb, nil
 }
+
+// Complete returns b re-resolved for a run without pipeline input: the
+// mandatory pipeline parameters that Bind deferred are now required.
+func (b *Bound) Complete() (*Bound, error) {
+	nb := b.clone()
+	if err := nb.resolve(false); err != nil {
+		return nil, err
+	}
+	return nb, nil
+}

@@ -73,7 +73,7 @@ func NotFound(identity, server string) *TaskError {
 // AlreadyExists reports a duplicate name. The exact SCC text is
 // unpublished; compliance-cmdlets.md §2.1 suggests this Exchange style.
 func AlreadyExists(what, name string) *TaskError {
-	return &TaskError{Exception: ExcAlreadyExist, Category: psrp.CategoryResourceExists, Target: name,
+	return &TaskError{Exception: ExcAlreadyExist, Category: psrp.ErrorCategory(20), Target: name, // ResourceExists
 		Message: fmt.Sprintf("The %s '%s' already exists.", what, name)}
 }
 

@@ -1,0 +1,145 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ipps/ipps/internal/storage"
+)
+
+// DistributorConfig configures a Distributor.
+type DistributorConfig struct {
+	// Interval between passes. Default 30s; tests use milliseconds.
+	Interval time.Duration
+	// Lag keeps the ModifiedAfter checkpoint this far behind the newest
+	// change seen, for late commits on other replicas. Default 5s.
+	Lag time.Duration
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// SetDefaults fills zero fields.
+func (c *DistributorConfig) SetDefaults() {
+	if c.Interval <= 0 {
+		c.Interval = 30 * time.Second
+	}
+	if c.Lag <= 0 {
+		c.Lag = 5 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Distributor stands in for the policy sync backend: it moves retention
+// policies from Pending to Success (stamping LastStatusUpdateTime) and
+// deletes policies in PendingDeletion, in every tenant. Several replicas
+// may run one each: updates are idempotent.
+type Distributor struct {
+	st         storage.ObjectStore
+	cfg        DistributorConfig
+	logger     *slog.Logger
+	checkpoint time.Time // owned by the goroutine calling Step/Run
+}
+
+// NewDistributor returns a Distributor over st.
+func NewDistributor(st storage.ObjectStore, cfg DistributorConfig, logger *slog.Logger) *Distributor {
+	cfg.SetDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Distributor{st: st, cfg: cfg, logger: logger}
+}
+
+// Run calls Step every Interval until ctx is done and returns ctx.Err().
+// Step errors are logged and retried on the next tick.
+func (d *Distributor) Run(ctx context.Context) error {
+	t := time.NewTicker(d.cfg.Interval)
+	defer t.Stop()
+	for {
+		if _, err := d.Step(ctx); err != nil && ctx.Err() == nil {
+			d.logger.WarnContext(ctx, "distribution pass failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Step runs one pass over policies modified since the checkpoint and
+// returns how many it distributed or deleted.
+func (d *Distributor) Step(ctx context.Context) (int, error) {
+	q := storage.ObjectQuery{Kind: KindPolicy, ModifiedAfter: d.checkpoint, Page: storage.Page{Size: storage.MaxPageSize}}
+	newest := d.checkpoint
+	n := 0
+	for {
+		objs, next, err := d.st.ListObjects(ctx, q)
+		if err != nil {
+			return n, fmt.Errorf("compliance: distributor list: %w", err)
+		}
+		for _, o := range objs {
+			if o.ModifiedAt.After(newest) {
+				newest = o.ModifiedAt
+			}
+			done, err := d.distribute(ctx, o)
+			if err != nil {
+				return n, err
+			}
+			if done {
+				n++
+			}
+		}
+		if next == "" {
+			break
+		}
+		q.Page.Cursor = next
+	}
+	if cp := newest.Add(-d.cfg.Lag); cp.After(d.checkpoint) {
+		d.checkpoint = cp
+	}
+	return n, nil
+}
+
+func (d *Distributor) distribute(ctx context.Context, o storage.Object) (bool, error) {
+	b, err := decode[policyBody](o)
+	if err != nil {
+		return false, err
+	}
+	switch b.DistributionStatus {
+	case StatusPendingDeletion:
+		if err := d.st.DeleteObject(ctx, o.TenantID, KindPolicy, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return false, fmt.Errorf("compliance: distributor delete: %w", err)
+		}
+		return true, nil
+	case StatusPending:
+		_, err := d.st.UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(cur storage.Object) (storage.Object, error) {
+			cb, err := decode[policyBody](cur)
+			if err != nil {
+				return cur, err
+			}
+			if cb.DistributionStatus != StatusPending {
+				return cur, errSkip
+			}
+			cb.DistributionStatus = StatusSuccess
+			cb.DistributionResults = nil
+			cb.LastStatusUpdateTime = d.cfg.Now().UTC()
+			cur.Body = encode(cb)
+			return cur, nil
+		})
+		if errors.Is(err, errSkip) || errors.Is(err, storage.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("compliance: distributor update: %w", err)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+var errSkip = errors.New("compliance: state changed concurrently")
