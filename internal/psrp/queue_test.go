@@ -1,0 +1,95 @@
+package psrp
+
+import (
+	"testing"
+
+	"github.com/ipps/ipps/internal/psrp/fragment"
+)
+
+func TestDataToSendBudget(t *testing.T) {
+	cfg := Config{MaxFragmentSize: 1 << 20}
+	p := newMempipe(t, ClientConfig{Config: cfg}, ServerConfig{Config: cfg}, 1<<16)
+	p.open()
+	cp, sp, _ := createOne(t, p, simpleCmd("x"))
+	for range 20 {
+		if err := sp.WriteOutput("0123456789012345678901234567890123456789"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Too small for a header plus one byte: nothing.
+	if d, _ := p.srv.DataToSend(cp.ID(), fragment.HeaderSize); d != nil {
+		t.Fatalf("got %d bytes for a header-only budget", len(d))
+	}
+	// Pool target has nothing: pipelines' data never leaks there.
+	if d, _ := p.srv.DataToSend(PoolTarget, 1<<16); d != nil {
+		t.Fatal("pipeline data on pool target")
+	}
+	var all []byte
+	for _, budget := range []int{22, 50, 97, 200, 1 << 16} {
+		d, final := p.srv.DataToSend(cp.ID(), budget)
+		if len(d) > budget || final {
+			t.Fatalf("budget %d: %d bytes final=%v", budget, len(d), final)
+		}
+		if _, err := fragment.ParseAll(d); err != nil {
+			t.Fatalf("budget %d: not whole fragments: %v", budget, err)
+		}
+		all = append(all, d...)
+	}
+	if err := p.cli.ReceiveData(cp.ID(), StreamStdin, all); err != nil {
+		t.Fatal(err)
+	}
+	if evs := drain(p.cli); len(evs) != 20 {
+		t.Fatalf("%d events", len(evs))
+	}
+	_ = cp.EndInput()
+	p.up(cp.ID())
+	_ = sp.Complete()
+	_, final := p.srv.DataToSend(cp.ID(), 1<<16)
+	_, again := p.srv.DataToSend(cp.ID(), 1<<16)
+	if !final || again {
+		t.Fatalf("final %v then %v", final, again)
+	}
+}
+
+func TestReadySignals(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	p.open()
+	cp, sp, _ := createOne(t, p, simpleCmd("x"))
+	ready := p.srv.Ready(cp.ID())
+	select {
+	case <-ready:
+		t.Fatal("ready before data")
+	default:
+	}
+	_ = sp.WriteOutput("x")
+	_ = sp.WriteOutput("y")
+	select {
+	case <-ready:
+	default:
+		t.Fatal("no signal after write")
+	}
+	if !p.srv.Pending(cp.ID()) {
+		t.Fatal("not pending")
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	var c Config
+	c.SetDefaults()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := c
+	bad.MaxPendingSize = c.MaxMessageSize - 1
+	if bad.Validate() == nil {
+		t.Fatal("pending < message accepted")
+	}
+	bad = c
+	bad.Capability.ProtocolVersion = "1.0"
+	if bad.Validate() == nil {
+		t.Fatal("protocol 1.0 accepted")
+	}
+	if _, err := NewServerPool(ServerConfig{Config: Config{MaxFragmentSize: -1}}); err == nil {
+		t.Fatal("negative fragment size accepted")
+	}
+}

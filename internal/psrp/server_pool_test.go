@@ -1,0 +1,220 @@
+package psrp
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/ipps/ipps/internal/psrp/fragment"
+)
+
+func decodeStream(t *testing.T, data []byte) []Message {
+	t.Helper()
+	var d fragment.Defragmenter
+	raw, err := d.Write(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Message
+	for _, b := range raw {
+		m, err := DecodeMessage(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestServerOpeningSequence(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	creation, _ := p.cli.DataToSend(PoolTarget, 1<<16)
+	sent := decodeStream(t, creation)
+	if len(sent) != 2 || sent[0].Type != MsgSessionCapability || sent[1].Type != MsgInitRunspacePool || sent[0].Destination != DestinationServer {
+		t.Fatalf("creationXml messages %+v", sent)
+	}
+	if err := p.srv.ReceiveData(PoolTarget, StreamStdin, creation); err != nil {
+		t.Fatal(err)
+	}
+	evs := drain(p.srv)
+	if len(evs) != 2 {
+		t.Fatalf("events %#v", evs)
+	}
+	if _, ok := evs[0].(SessionCapabilityEvent); !ok {
+		t.Fatalf("first event %T", evs[0])
+	}
+	if ie, ok := evs[1].(InitRunspacePoolEvent); !ok || ie.Init.MaxRunspaces != 1 || !ie.Init.Host.IsHostNull {
+		t.Fatalf("second event %#v", evs[1])
+	}
+	// All three replies are ready for the first pool Receive, in order,
+	// echoing the client's exact RPID bytes.
+	reply, final := p.srv.DataToSend(PoolTarget, 1<<16)
+	if final {
+		t.Fatal("pool data reported final")
+	}
+	got := decodeStream(t, reply)
+	want := []MessageType{MsgSessionCapability, MsgApplicationPrivateData, MsgRunspacePoolState}
+	if len(got) != len(want) {
+		t.Fatalf("%d replies", len(got))
+	}
+	for i, m := range got {
+		if m.Type != want[i] || m.RPID != p.cli.RPID() || m.Destination != DestinationClient || !m.PID.IsZero() {
+			t.Fatalf("reply %d: %v rpid %v", i, m.Type, m.RPID)
+		}
+	}
+	if s, _ := DecodeRunspacePoolState(got[2].Data); s.State != PoolOpened {
+		t.Fatalf("state %v", s.State)
+	}
+	if err := p.cli.ReceiveData(PoolTarget, StreamStdin, reply); err != nil {
+		t.Fatal(err)
+	}
+	if p.cli.State() != PoolOpened || p.cli.ApplicationPrivateData().PSVersionTable.PSVersion != DefaultPSVersionTable().PSVersion {
+		t.Fatalf("client state %v", p.cli.State())
+	}
+	// Object ids count from 1 on each side.
+	frags, _ := fragment.ParseAll(reply)
+	if frags[0].ObjectID != 1 {
+		t.Fatalf("first server ObjectId %d", frags[0].ObjectID)
+	}
+}
+
+func TestServerEchoesOddRPID(t *testing.T) {
+	// pypsrp <= 0.3 wrote big-endian ids; the server must echo, not fix.
+	odd := WireGUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	p := newMempipe(t, ClientConfig{RPID: odd}, ServerConfig{}, 1<<16)
+	p.up(PoolTarget)
+	if p.srv.RPID() != odd {
+		t.Fatalf("rpid %v", p.srv.RPID())
+	}
+	reply, _ := p.srv.DataToSend(PoolTarget, 1<<16)
+	for _, m := range decodeStream(t, reply) {
+		if m.RPID != odd {
+			t.Fatalf("%v rpid %v", m.Type, m.RPID)
+		}
+	}
+}
+
+func TestServerRejectsBadVersion(t *testing.T) {
+	c := DefaultSessionCapability()
+	c.ProtocolVersion = "3.0"
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	m := Message{Destination: DestinationServer, Type: MsgSessionCapability, Data: c.Marshal()}
+	err := p.srv.ReceiveData(PoolTarget, StreamStdin, fragment.Split(nil, 1, m.Encode(), 1<<16))
+	var pve *ProtocolVersionError
+	if !errors.As(err, &pve) || pve.PeerVersion != "3.0" {
+		t.Fatalf("err %v", err)
+	}
+	if p.srv.State() != PoolBeforeOpen {
+		t.Fatalf("state %v", p.srv.State())
+	}
+}
+
+func TestServerRejectsBeforeOpen(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	m := Message{Destination: DestinationServer, Type: MsgCreatePipeline, Data: CreatePipeline{}.Marshal()}
+	err := p.srv.ReceiveData("ABC", StreamStdin, fragment.Split(nil, 1, m.Encode(), 1<<16))
+	var ue *UnexpectedMessageError
+	if !errors.As(err, &ue) || ue.Type != MsgCreatePipeline {
+		t.Fatalf("err %v", err)
+	}
+	// A message addressed to the client is refused too.
+	m = Message{Destination: DestinationClient, Type: MsgSessionCapability, Data: DefaultSessionCapability().Marshal()}
+	if err := p.srv.ReceiveData(PoolTarget, StreamStdin, fragment.Split(nil, 2, m.Encode(), 1<<16)); !errors.As(err, &ue) {
+		t.Fatalf("wrong destination: %v", err)
+	}
+}
+
+func TestServerPoolControl(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	p.open()
+	ciMax, _ := p.cli.SetMaxRunspaces(3)
+	ciMin, _ := p.cli.SetMinRunspaces(5) // above max: refused
+	ciAvail, _ := p.cli.GetAvailableRunspaces()
+	ciReset, _ := p.cli.ResetRunspaceState()
+	p.up(PoolTarget)
+	p.down(PoolTarget)
+	sevs := drain(p.srv)
+	if len(sevs) != 4 {
+		t.Fatalf("server events %#v", sevs)
+	}
+	if se := sevs[0].(SetRunspacesEvent); !se.Request.Max || se.Request.Count != 3 {
+		t.Fatalf("%+v", se)
+	}
+	want := map[int64]RunspaceAvailability{
+		ciMax:   {CallID: ciMax, OK: true},
+		ciMin:   {CallID: ciMin, OK: false},
+		ciAvail: {CallID: ciAvail, IsCount: true, Available: 3},
+		ciReset: {CallID: ciReset, OK: true},
+	}
+	cevs := drain(p.cli)
+	if len(cevs) != 4 {
+		t.Fatalf("client events %#v", cevs)
+	}
+	for _, ev := range cevs {
+		a := ev.(RunspaceAvailabilityEvent).Availability
+		if want[a.CallID] != a {
+			t.Errorf("availability %+v, want %+v", a, want[a.CallID])
+		}
+	}
+}
+
+func TestKeyExchangeEndToEnd(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	p.open()
+	if _, err := p.cli.EncryptSecureString("x"); !errors.Is(err, ErrNoSessionKey) {
+		t.Fatalf("before exchange: %v", err)
+	}
+	// The server asks; the client answers PUBLIC_KEY_REQUEST by itself.
+	if err := p.srv.RequestPublicKey(); err != nil {
+		t.Fatal(err)
+	}
+	p.down(PoolTarget)
+	p.up(PoolTarget)
+	p.down(PoolTarget)
+	if evs := drain(p.srv); len(evs) != 1 {
+		t.Fatalf("server events %#v", evs)
+	} else if _, ok := evs[0].(KeyExchangeEvent); !ok {
+		t.Fatalf("server event %T", evs[0])
+	}
+	if evs := drain(p.cli); len(evs) != 1 {
+		t.Fatalf("client events %#v", evs)
+	}
+	ss, err := p.cli.EncryptSecureString("P@ssw0rd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.srv.DecryptSecureString(ss)
+	if err != nil || got != "P@ssw0rd" {
+		t.Fatalf("%q %v", got, err)
+	}
+}
+
+func TestServerIgnoresHostResponses(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	p.open()
+	m := Message{Destination: DestinationServer, Type: MsgRunspacePoolHostResponse, RPID: p.cli.RPID(), Data: []byte(`<Obj RefId="0"><MS><I64 N="ci">1</I64></MS></Obj>`)}
+	if err := p.srv.ReceiveData(PoolTarget, StreamPR, fragment.Split(nil, 99, m.Encode(), 1<<16)); err != nil {
+		t.Fatal(err)
+	}
+	if evs := drain(p.srv); len(evs) != 0 || p.srv.Pending(PoolTarget) {
+		t.Fatalf("host response produced %v", evs)
+	}
+}
+
+func TestServerSetBrokenAndClose(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	p.open()
+	p.srv.SetBroken(&ErrorRecord{Message: "runspace died"})
+	p.down(PoolTarget)
+	evs := drain(p.cli)
+	if len(evs) != 1 {
+		t.Fatalf("%#v", evs)
+	}
+	st := evs[0].(RunspacePoolStateEvent).State
+	if st.State != PoolBroken || st.Error == nil || st.Error.FullyQualifiedErrorID != "RemoteRunspaceStateInfoReason" || p.cli.State() != PoolBroken {
+		t.Fatalf("%+v", st)
+	}
+	p.srv.Close()
+	if err := p.srv.ReceiveData(PoolTarget, StreamStdin, nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after close: %v", err)
+	}
+}
