@@ -120,6 +120,9 @@ type selector struct {
 
 func selectors(v clixml.Value) []selector {
 	var out []selector
+	if v == nil {
+		return nil
+	}
 	for _, it := range unroll(v) {
 		if h, ok := it.(*clixml.Object); ok && h.Kind == clixml.Dictionary {
 			var s selector
