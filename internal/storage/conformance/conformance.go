@@ -33,7 +33,8 @@ type subtest struct {
 	run  func(t *testing.T, s storage.Storage)
 }
 
-// RunTests runs the single-handle suite, each subtest on a fresh store.
+// RunTests runs the single-handle suite, each subtest on a fresh store and
+// in parallel with the others.
 func RunTests(t *testing.T, newStorage Factory) {
 	tests := []subtest{
 		{"Tenant", testTenant},
@@ -69,7 +70,10 @@ func RunTests(t *testing.T, newStorage Factory) {
 		{"Tx", testTx},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStorage(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // every subtest has its own database
+			tc.run(t, newStorage(t))
+		})
 	}
 }
 
