@@ -57,22 +57,25 @@ fieldset{border:0;padding:0;margin:16px 0}
 {{block "body" .}}{{end}}
 </main></body></html>`))
 
-func mustPage(name, body string) *template.Template {
-	return template.Must(template.Must(pageTemplates.Clone()).New("body").Parse(body))
+// mustPage returns the layout with its "body" block defined by body.
+func mustPage(body string) *template.Template {
+	t := template.Must(pageTemplates.Clone())
+	template.Must(t.New("body").Parse(body))
+	return t
 }
 
 var (
-	tplUsername = mustPage("username", `<form method="post" action="/login/username">
+	tplUsername = mustPage(`<form method="post" action="/login/username">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <label for="username">Email, phone, or Skype</label>
 <input type="email" id="username" name="username" autocomplete="username" value="{{.UPN}}" required autofocus>
 <button type="submit" id="next">Next</button></form>`)
-	tplPassword = mustPage("password", `<p>{{.UPN}}</p><form method="post" action="/login/password">
+	tplPassword = mustPage(`<p>{{.UPN}}</p><form method="post" action="/login/password">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required autofocus>
 <button type="submit" id="signin">Sign in</button></form>`)
-	tplMFA = mustPage("mfa", `<p>{{.UPN}}</p>
+	tplMFA = mustPage(`<p>{{.UPN}}</p>
 {{if .HasTOTP}}<form method="post" action="/login/mfa">
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="method" value="totp">
 <label for="otc">Enter the code displayed in your authenticator app</label>
@@ -90,7 +93,7 @@ var (
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="method" value="recovery">
 <label for="recovery">Recovery code</label><input type="text" id="recovery" name="code" autocomplete="off" required>
 <button type="submit" id="userecovery">Verify</button></form></details>`)
-	tplEnrol = mustPage("enrol", `<p>Your organization requires more information to keep your account secure.</p>
+	tplEnrol = mustPage(`<p>Your organization requires more information to keep your account secure.</p>
 <p>Scan this QR code with your authenticator app, then enter the 6-digit code it shows.</p>
 <img src="{{.QR}}" width="256" height="256" alt="QR code for your authenticator app. If you cannot scan it, enter the secret key shown below.">
 <p>Secret key: <code id="secret">{{.Secret}}</code></p>
@@ -98,16 +101,16 @@ var (
 <label for="otc">Code</label>
 <input type="text" id="otc" name="code" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required autofocus>
 <button type="submit" id="verify">Verify</button></form>`)
-	tplRecovery = mustPage("recovery", `<p>Save these recovery codes somewhere safe. Each can be used once if you lose your authenticator. They will not be shown again.</p>
+	tplRecovery = mustPage(`<p>Save these recovery codes somewhere safe. Each can be used once if you lose your authenticator. They will not be shown again.</p>
 <ul class="codes" id="codes">{{range .Codes}}<li>{{.}}</li>{{end}}</ul>
 <form method="post" action="/login/recovery"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <button type="submit" id="continue">I have saved my codes</button></form>`)
-	tplDeviceCode = mustPage("devicecode", `<p>Enter the code displayed on your app or device.</p>
+	tplDeviceCode = mustPage(`<p>Enter the code displayed on your app or device.</p>
 <form method="post" action="/devicelogin"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <label for="otc">Code</label>
 <input type="text" id="otc" name="otc" autocomplete="off" autocapitalize="characters" required autofocus>
 <button type="submit" id="next">Next</button></form>`)
-	tplMessage  = mustPage("message", ``)
+	tplMessage  = mustPage(``)
 	tplFormPost = template.Must(template.New("formpost").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Working...</title></head>
 <body><form method="post" action="{{.Action}}">{{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}

@@ -168,7 +168,9 @@ func (v *Validator) Validate(ctx context.Context, raw string, opt Options) (*tok
 		if st.Disabled {
 			return nil, fail(ErrUserDisabled, "user %s", c.Oid)
 		}
-		if !st.TokensValidAfter.IsZero() && c.Iat < st.TokensValidAfter.Unix() {
+		// iat has whole seconds: a token from the same second as the
+		// revocation is refused too.
+		if !st.TokensValidAfter.IsZero() && time.Unix(c.Iat, 0).Before(st.TokensValidAfter) {
 			return nil, fail(ErrRevoked, "iat %d before %d", c.Iat, st.TokensValidAfter.Unix())
 		}
 	}
