@@ -46,6 +46,12 @@ type ConnectOptions struct {
 	// compliance one, with ExchangePrefix (the page's -Prefix EXO).
 	WithExchange   bool
 	ExchangePrefix string
+	// ExchangeURI, when set, is the Exchange Online connection URI used
+	// as given (ipps connect-exchange --connection-uri); otherwise a custom
+	// ConnectionURI is mapped to the Exchange path beside it.
+	ExchangeURI string
+	// NoPrompt forbids interactive sign-in (only cached tokens are used).
+	NoPrompt bool
 }
 
 // Endpoint is a resolved connection target.
@@ -78,7 +84,9 @@ func (o *ConnectOptions) Resolve(service Service) (Endpoint, error) {
 	} else {
 		ep.URI, ep.Authority, ep.Resource = env.ExchangeURI, env.ExchangeAuthority, env.ExchangeResource
 		ep.Prefix = o.ExchangePrefix
-		if custom {
+		if o.ExchangeURI != "" {
+			ep.URI = o.ExchangeURI
+		} else if custom {
 			ep.URI = exchangeBeside(o.ConnectionURI)
 		}
 	}
