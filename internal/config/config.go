@@ -65,6 +65,9 @@ type Config struct {
 	WebhookURL string `json:"webhook_url" env:"IPPSD_WEBHOOK_URL"`
 	SMTPAddr   string `json:"smtp_addr" env:"IPPSD_SMTP_ADDR"`
 	SMTPFrom   string `json:"smtp_from" env:"IPPSD_SMTP_FROM"`
+	// SMTPDomain is the email-to-SMS gateway domain: codes for +1 555 0100
+	// go to 15550100@SMTPDomain.
+	SMTPDomain string `json:"smtp_domain" env:"IPPSD_SMTP_DOMAIN"`
 
 	MaxShellsPerUser   int      `json:"max_shells_per_user" env:"IPPSD_MAX_SHELLS_PER_USER"`
 	ShellIdleTimeout   Duration `json:"shell_idle_timeout" env:"IPPSD_SHELL_IDLE_TIMEOUT"`
@@ -72,6 +75,11 @@ type Config struct {
 	BindShellToAddress bool     `json:"bind_shell_to_address" env:"IPPSD_BIND_SHELL_TO_ADDRESS"`
 
 	// LogFormat is "json" (default) or "text"; LogLevel debug|info|warn|error.
+	// SecretKey (hex, at least 32 digits) keys the HMACs of audit
+	// redaction and text-message codes. Replicas must share it; empty
+	// means a random key per process.
+	SecretKey string `json:"secret_key" env:"IPPSD_SECRET_KEY"`
+
 	LogFormat string `json:"log_format" env:"IPPSD_LOG_FORMAT"`
 	LogLevel  string `json:"log_level" env:"IPPSD_LOG_LEVEL"`
 }
@@ -176,8 +184,8 @@ func (c *Config) Validate() error {
 			errs = append(errs, errors.New("config: mfa_sender webhook needs webhook_url"))
 		}
 	case "smtp":
-		if c.SMTPAddr == "" || c.SMTPFrom == "" {
-			errs = append(errs, errors.New("config: mfa_sender smtp needs smtp_addr and smtp_from"))
+		if c.SMTPAddr == "" || c.SMTPFrom == "" || c.SMTPDomain == "" {
+			errs = append(errs, errors.New("config: mfa_sender smtp needs smtp_addr, smtp_from and smtp_domain"))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("config: mfa_sender %q is not one of dev, webhook, smtp", c.MFASender))
