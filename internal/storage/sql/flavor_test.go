@@ -1,0 +1,21 @@
+package sql
+
+import "testing"
+
+func TestSQLiteRewrite(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT a FROM t WHERE id = $1 AND x > $12 FOR UPDATE`: `SELECT a FROM t WHERE id = ?1 AND x > ?12`,
+		`CREATE TABLE k (pem bytea NOT NULL)`:                  `CREATE TABLE k (pem blob NOT NULL)`,
+		`SELECT 'cost $' FROM t`:                               `SELECT 'cost $' FROM t`,
+		"UPDATE t SET a = $2 WHERE id = $1\n\t\tFOR UPDATE":    `UPDATE t SET a = ?2 WHERE id = ?1`,
+	} {
+		if got := sqliteFlavor.translate(in); got != want {
+			t.Errorf("translate(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// PostgreSQL is the source dialect.
+	q := `SELECT 1 FROM t WHERE id = $1 FOR UPDATE`
+	if got := postgresFlavor.translate(q); got != q {
+		t.Errorf("postgres rewrote %q to %q", q, got)
+	}
+}
