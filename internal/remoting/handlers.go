@@ -47,10 +47,10 @@ func (s *Server) create(ctx context.Context, c *call, b *wsman.Create) {
 	}
 	sh := newShell(id, c.principal.UserID, c.addr, c.ep.ResourceURI, rs, s.now())
 	sh.compress = compress
-	sh.core = newShellCore(s, sh)
-	sh.mu.Lock()
-	err = sh.core.feedLocked("", b.CreationXML)
-	sh.mu.Unlock()
+	if sh.pool, err = s.newPool(); err == nil {
+		// creationXml is never compressed; only stream data is.
+		err = sh.feed(s, "", "stdin", b.CreationXML)
+	}
 	if err == nil {
 		err = s.reg.add(sh)
 	}
@@ -60,7 +60,7 @@ func (s *Server) create(ctx context.Context, c *call, b *wsman.Create) {
 			c.fault(wsman.InternalError("A shell with ShellId " + id + " already exists."))
 			return
 		}
-		c.fault(coreFault(err))
+		c.fault(coreFault(id, err))
 		return
 	}
 	if s.cfg.Metrics != nil {
@@ -97,11 +97,14 @@ func (s *Server) command(c *call, sh *shell, b *wsman.Command) {
 	if id == "" {
 		id = strings.ToUpper(uuid.NewString())
 	}
-	sh.mu.Lock()
-	err := sh.core.commandLocked(id, b.Arguments)
-	sh.mu.Unlock()
+	_, err := sh.addCommand(id)
+	if err == nil {
+		if err = sh.feed(s, id, "stdin", b.Arguments); err != nil {
+			sh.removeCommand(id)
+		}
+	}
 	if err != nil {
-		c.fault(coreFault(err))
+		c.fault(coreFault(sh.id, err))
 		return
 	}
 	c.respond(wsman.MarshalResponse(c.reply(), &wsman.CommandResponse{CommandID: id}))
@@ -111,7 +114,6 @@ func (s *Server) command(c *call, sh *shell, b *wsman.Command) {
 // CommandId is given). "stdin" and "pr" are handled alike: the PSRP
 // message type says what the data is.
 func (s *Server) send(c *call, sh *shell, b *wsman.Send) {
-	sh.mu.Lock()
 	var err error
 	for _, st := range b.Streams {
 		data := st.Data
@@ -120,13 +122,12 @@ func (s *Server) send(c *call, sh *shell, b *wsman.Send) {
 				break
 			}
 		}
-		if err = sh.core.feedLocked(strings.TrimSpace(st.CommandID), data); err != nil {
+		if err = sh.feed(s, strings.TrimSpace(st.CommandID), st.Name, data); err != nil {
 			break
 		}
 	}
-	sh.mu.Unlock()
 	if err != nil {
-		c.fault(coreFault(err))
+		c.fault(coreFault(sh.id, err))
 		return
 	}
 	c.respond(wsman.MarshalResponse(c.reply(), &wsman.SendResponse{}))
@@ -137,11 +138,15 @@ func (s *Server) send(c *call, sh *shell, b *wsman.Send) {
 func (s *Server) signal(c *call, sh *shell, b *wsman.Signal) {
 	code := strings.TrimSpace(b.Code)
 	stop := code == wsman.SignalPSCtrlC || code == wsman.SignalPSCtrlCAlt
-	sh.mu.Lock()
-	err := sh.core.signalLocked(strings.TrimSpace(b.CommandID), stop)
-	sh.mu.Unlock()
-	if err != nil {
-		c.fault(coreFault(err))
+	id := strings.TrimSpace(b.CommandID)
+	var ok bool
+	if stop {
+		ok = sh.stopCommand(id)
+	} else {
+		ok = sh.removeCommand(id)
+	}
+	if !ok {
+		c.fault(wsman.CommandNotFound())
 		return
 	}
 	c.respond(wsman.MarshalResponse(c.reply(), &wsman.SignalResponse{}))

@@ -9,18 +9,13 @@ import (
 	"github.com/ipps/ipps/internal/runspace"
 )
 
-// decodeMetadataQuery decodes GET_COMMAND_METADATA.
-func decodeMetadataQuery(data []byte) (psrp.GetCommandMetadata, error) {
-	return psrp.DecodeGetCommandMetadata(data)
-}
-
 // runMetadata answers GET_COMMAND_METADATA from Runspace.Commands: the
 // Count object first (the Windows client reads and skips it), then one
 // object per matching command (MS-PSRP 3.1.4.4.1, 2.2.3.22). Common
 // parameters are added where the runspace did not list them, so the
 // Windows client builds [CmdletBinding()] proxies.
-func (c *shellCore) runMetadata(ctx context.Context, q psrp.GetCommandMetadata, out runspace.Output) error {
-	all, err := c.sh.rs.Commands(ctx)
+func (s *Server) runMetadata(ctx context.Context, sh *shell, q psrp.GetCommandMetadata, out runspace.Output) error {
+	all, err := sh.rs.Commands(ctx)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package remoting
 import (
 	"context"
 	"errors"
-	"strings"
-	"time"
 
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/psrp"
@@ -15,104 +13,84 @@ import (
 // been stopped, terminated or its shell closed.
 var errPipelineStopped = errors.New("remoting: pipeline stopped")
 
-// command is one WS-Man command: a PSRP pipeline (or a command-metadata
-// query) and its outbound queue. All fields but id are guarded by the
-// shell's mu.
+// command is one WS-Man command: the transport's side of a psrp
+// ServerPipeline (context, input pump, metrics). pl and stopped are
+// guarded by the shell's mu; input is set before the Invoke goroutine
+// starts and then only used by the feeding and pump goroutines.
 type command struct {
-	id  string
-	pid psrp.WireGUID // PSRP PID bytes, echoed verbatim
+	sh     *shell
+	id     string
+	ctx    context.Context
+	cancel context.CancelFunc
 
-	out     outQueue
-	started bool
-	// state is NotStarted until CREATE_PIPELINE, Running while Invoke
-	// runs, then terminal once the final PIPELINE_STATE is queued.
-	state psrp.PipelineState
-	// finalQueued is set when the terminal PIPELINE_STATE is queued.
-	finalQueued bool
-	// pendingFinal holds the final state of a pipeline that finished
-	// before END_OF_PIPELINE_INPUT arrived; it is queued when it does.
-	pendingFinal *psrp.PipelineStateInfo
-	input        *inputQueue // nil for NoInput pipelines
-	inputEnded   bool
-	cancel       context.CancelFunc
-	ctx          context.Context
-	name         string
-	start        time.Time
+	pl      *psrp.ServerPipeline // nil until CREATE_PIPELINE arrives
+	stopped bool
+	input   *inputQueue // nil for NoInput pipelines
 }
 
-func newCommand(id string) *command {
-	pid, _ := psrp.ParseWireGUID(id)
-	return &command{id: id, pid: pid}
+func newCommand(sh *shell, id string) *command {
+	ctx, cancel := context.WithCancel(sh.ctx)
+	return &command{sh: sh, id: id, ctx: ctx, cancel: cancel}
 }
 
-// cancelLocked cancels the running Invoke, if any.
-func (cmd *command) cancelLocked() {
-	if cmd.cancel != nil {
-		cmd.cancel()
-	}
-	if cmd.input != nil && !cmd.inputEnded {
-		cmd.inputEnded = true
-		cmd.input.end()
+// stop cancels the Invoke context and stops the pipeline; a pipeline whose
+// CREATE_PIPELINE has not arrived yet is stopped as soon as it does.
+func (cmd *command) stop() {
+	cmd.sh.mu.Lock()
+	cmd.stopped = true
+	pl := cmd.pl
+	cmd.sh.mu.Unlock()
+	cmd.cancel()
+	if pl != nil {
+		pl.Stop()
 	}
 }
 
-// startLocked decodes CREATE_PIPELINE or GET_COMMAND_METADATA and starts
-// the pipeline in its own goroutine.
-func (c *shellCore) startLocked(cmd *command, m psrp.Message) error {
-	if cmd.started {
-		return protocolError("second %v for one command", m.Type)
-	}
-	// The client's PID bytes are authoritative for replies.
-	cmd.pid = m.PID
-	cmd.started = true
-	cmd.state = psrp.PipelineRunning
-	cmd.start = c.srv.now()
-	cmd.ctx, cmd.cancel = context.WithCancel(c.sh.ctx)
-	var run func(context.Context, runspace.Output) error
-	if m.Type == psrp.MsgGetCommandMetadata {
-		q, err := decodeMetadataQuery(m.Data)
-		if err != nil {
-			return protocolError("%w", err)
+// attach binds pl to the command registered under its CommandId (or
+// registers one, for a CREATE_PIPELINE sent without wxf:Command). It
+// returns nil when the pipeline must not run.
+func (s *Server) attach(sh *shell, pl *psrp.ServerPipeline) *command {
+	cmd := sh.command(pl.ID())
+	if cmd == nil {
+		var err error
+		if cmd, err = sh.addCommand(pl.ID()); err != nil {
+			pl.Stop()
+			return nil
 		}
-		cmd.name = "GetCommandMetadata"
-		run = func(ctx context.Context, out runspace.Output) error { return c.runMetadata(ctx, q, out) }
-	} else {
-		cp, err := psrp.DecodeCreatePipeline(m.Data)
-		if err != nil {
-			return protocolError("%w", err)
-		}
-		if !cp.NoInput {
-			cmd.input = newInputQueue()
-		}
-		run, cmd.name = c.pipelineRunner(cmd, cp)
 	}
-	out := &pipeOutput{core: c, cmd: cmd}
-	c.sh.pipelines.Add(1)
-	if cmd.input != nil {
-		c.sh.pipelines.Add(1)
-		go func() { defer c.sh.pipelines.Done(); cmd.input.pump(cmd.ctx) }()
+	sh.mu.Lock()
+	cmd.pl = pl
+	stopped := cmd.stopped
+	sh.mu.Unlock()
+	if stopped {
+		pl.Stop()
+		return nil
 	}
-	go func() {
-		defer c.sh.pipelines.Done()
-		err := run(cmd.ctx, out)
-		c.finish(cmd, err)
-	}()
-	return nil
+	return cmd
 }
 
-// pipelineRunner turns CREATE_PIPELINE into the function that runs it:
-// scripts are refused (NoLanguage endpoint), statements run in order.
-func (c *shellCore) pipelineRunner(cmd *command, cp psrp.CreatePipeline) (func(context.Context, runspace.Output) error, string) {
+// startPipeline runs a CREATE_PIPELINE in its own goroutine. Scripts are
+// refused (NoLanguage endpoint); statements run in order.
+func (s *Server) startPipeline(sh *shell, pl *psrp.ServerPipeline, req psrp.CreatePipeline) {
+	cmd := s.attach(sh, pl)
+	if cmd == nil {
+		return
+	}
+	if !req.NoInput {
+		cmd.input = newInputQueue()
+		sh.pipelines.Add(1)
+		go func() { defer sh.pipelines.Done(); cmd.input.pump(cmd.ctx) }()
+	}
 	var stmts []*runspace.Pipeline
 	name := ""
-	for _, st := range cp.Statements {
+	var refused *psrp.ErrorRecord
+	for _, st := range req.Statements {
 		p := &runspace.Pipeline{}
 		for _, pc := range st.Commands {
-			if pc.IsScript {
-				rec := psrp.ScriptsNotAllowedRecord(pc.Name)
-				return func(context.Context, runspace.Output) error { return rec }, "Script"
+			if pc.IsScript && refused == nil {
+				refused = psrp.ScriptsNotAllowedRecord(pc.Name)
 			}
-			rc := runspace.Command{Name: pc.Name}
+			rc := runspace.Command{Name: pc.Name, IsScript: pc.IsScript}
 			for _, a := range pc.Args {
 				rc.Args = append(rc.Args, runspace.Arg{Name: a.Name, Value: a.Value, Switch: a.Switch})
 			}
@@ -128,175 +106,111 @@ func (c *shellCore) pipelineRunner(cmd *command, cp psrp.CreatePipeline) (func(c
 	if cmd.input != nil && len(stmts) > 0 {
 		stmts[0].Input = cmd.input.ch
 	}
-	rs := c.sh.rs
-	return func(ctx context.Context, out runspace.Output) error {
+	run := func(ctx context.Context, out runspace.Output) error {
+		if refused != nil {
+			return refused
+		}
 		for _, p := range stmts {
-			if err := rs.Invoke(ctx, p, out); err != nil {
+			if err := sh.rs.Invoke(ctx, p, out); err != nil {
 				return err
 			}
 		}
 		return nil
-	}, name
+	}
+	if refused != nil {
+		name = "Script"
+	}
+	s.launch(cmd, pl, name, run)
 }
 
-// finish queues the final PIPELINE_STATE for a pipeline whose Invoke
-// returned err, unless it was already stopped or terminated.
-func (c *shellCore) finish(cmd *command, err error) {
-	sh := c.sh
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if cmd.state.Terminal() || sh.closed {
+// startMetadata answers GET_COMMAND_METADATA in its own goroutine.
+func (s *Server) startMetadata(sh *shell, pl *psrp.ServerPipeline, req psrp.GetCommandMetadata) {
+	cmd := s.attach(sh, pl)
+	if cmd == nil {
 		return
 	}
-	var info psrp.PipelineStateInfo
+	s.launch(cmd, pl, "GetCommandMetadata", func(ctx context.Context, out runspace.Output) error {
+		return s.runMetadata(ctx, sh, req, out)
+	})
+}
+
+// launch runs fn and ends the pipeline according to its result.
+func (s *Server) launch(cmd *command, pl *psrp.ServerPipeline, name string, fn func(context.Context, runspace.Output) error) {
+	sh := cmd.sh
+	start := s.now()
+	sh.pipelines.Add(1)
+	go func() {
+		defer sh.pipelines.Done()
+		err := fn(cmd.ctx, &pipeOutput{ctx: cmd.ctx, pl: pl})
+		state := s.finish(sh, cmd, pl, err)
+		if m := s.cfg.Metrics; m != nil {
+			m.PipelineDone(name, s.now().Sub(start), state.String())
+		}
+	}()
+}
+
+// finish ends pl after its Invoke returned err: Completed, Failed with a
+// returned *psrp.ErrorRecord (or a generic record), or Stopped when the
+// context was cancelled. The pool holds a final state until
+// END_OF_PIPELINE_INPUT for NoInput=false pipelines.
+func (s *Server) finish(sh *shell, cmd *command, pl *psrp.ServerPipeline, err error) psrp.PipelineState {
 	var rec *psrp.ErrorRecord
 	switch {
 	case errors.As(err, &rec):
-		info = psrp.PipelineStateInfo{State: psrp.PipelineFailed, Error: rec}
+		pl.Fail(rec)
+		return psrp.PipelineFailed
 	case err != nil && cmd.ctx.Err() != nil:
-		info = psrp.PipelineStateInfo{State: psrp.PipelineStopped, Error: psrp.PipelineStoppedRecord()}
+		pl.Stop()
+		return psrp.PipelineStopped
+	case cmd.ctx.Err() != nil:
+		pl.Stop()
+		return psrp.PipelineStopped
 	case err != nil:
-		c.srv.log.Warn("remoting: pipeline error", "shell", sh.id, "command", cmd.name, "err", err)
-		info = psrp.PipelineStateInfo{State: psrp.PipelineFailed, Error: &psrp.ErrorRecord{
-			Message: "The command failed on the server.", FullyQualifiedErrorID: "RemoteCommandFailed",
-			Category: psrp.CategoryNotSpecified}}
-	default:
-		info = psrp.PipelineStateInfo{State: psrp.PipelineCompleted}
+		s.log.Warn("remoting: pipeline error", "shell", sh.id, "command", cmd.id, "err", err)
+		pl.Fail(&psrp.ErrorRecord{Message: "The command failed on the server.",
+			FullyQualifiedErrorID: "RemoteCommandFailed", Category: psrp.CategoryNotSpecified})
+		return psrp.PipelineFailed
 	}
-	if cmd.input != nil && !cmd.inputEnded {
-		// MS-PSRP: a NoInput=false pipeline completes only after
-		// END_OF_PIPELINE_INPUT.
-		cmd.pendingFinal = &info
-		return
-	}
-	c.finalLocked(cmd, info)
+	pl.Complete()
+	return psrp.PipelineCompleted
 }
 
-// finalLocked queues the terminal state and reports the pipeline.
-func (c *shellCore) finalLocked(cmd *command, info psrp.PipelineStateInfo) {
-	cmd.state = info.State
-	cmd.finalQueued = true
-	cmd.pendingFinal = nil
-	c.queueLocked(cmd, psrp.MsgPipelineState, info.Marshal())
-	if m := c.srv.cfg.Metrics; m != nil {
-		m.PipelineDone(cmd.name, c.srv.now().Sub(cmd.start), info.State.String())
-	}
-}
-
-// stopLocked handles the crtl_c signal: the pipeline's context is
-// cancelled and PIPELINE_STATE Stopped (with the PipelineStopped record)
-// is queued at once; later Output writes fail.
-func (cmd *command) stopLocked(c *shellCore) {
-	if cmd.state.Terminal() || !cmd.started {
-		if !cmd.started && !cmd.finalQueued {
-			cmd.started = true
-			c.finalLocked(cmd, psrp.PipelineStateInfo{State: psrp.PipelineStopped, Error: psrp.PipelineStoppedRecord()})
-		}
-		return
-	}
-	cmd.cancelLocked()
-	c.finalLocked(cmd, psrp.PipelineStateInfo{State: psrp.PipelineStopped, Error: psrp.PipelineStoppedRecord()})
-}
-
-// inputLocked handles PIPELINE_INPUT and END_OF_PIPELINE_INPUT.
-func (cmd *command) inputLocked(c *shellCore, m psrp.Message) error {
-	if !cmd.started || cmd.input == nil {
-		return protocolError("%v for a pipeline that takes no input", m.Type)
-	}
-	if cmd.inputEnded {
-		if cmd.state.Terminal() {
-			return nil // stopped: late input is dropped
-		}
-		return protocolError("%v after END_OF_PIPELINE_INPUT", m.Type)
-	}
-	if m.Type == psrp.MsgEndOfPipelineInput {
-		cmd.inputEnded = true
-		cmd.input.end()
-		if cmd.pendingFinal != nil {
-			c.finalLocked(cmd, *cmd.pendingFinal)
-		}
-		return nil
-	}
-	v, err := psrp.DecodeObject(m.Type, m.Data)
-	if err != nil {
-		return protocolError("%w", err)
-	}
-	cmd.input.push(v)
-	return nil
-}
-
-// pipeOutput is the runspace.Output of one pipeline. Writes encode
-// outside the lock, then queue under the shell's mu, blocking while more
-// than Config.OutputBufferBytes wait to be received.
+// pipeOutput adapts a psrp.ServerPipeline to runspace.Output. Writes block
+// while the pipeline's queue is over Config.OutputBufferBytes and fail once
+// the pipeline is stopped or the shell closed.
 type pipeOutput struct {
-	core *shellCore
-	cmd  *command
+	ctx context.Context
+	pl  *psrp.ServerPipeline
 }
 
-func (o *pipeOutput) write(t psrp.MessageType, data []byte) error {
-	sh, cmd := o.core.sh, o.cmd
-	limit := o.core.srv.cfg.OutputBufferBytes
-	sh.mu.Lock()
-	for {
-		if cmd.state.Terminal() || sh.closed || cmd.ctx.Err() != nil {
-			sh.mu.Unlock()
-			return errPipelineStopped
-		}
-		if cmd.out.bytes < limit {
-			break
-		}
-		wait := sh.changed
-		sh.mu.Unlock()
-		select {
-		case <-wait:
-		case <-cmd.ctx.Done():
-		}
-		sh.mu.Lock()
+func (o *pipeOutput) check(err error) error {
+	if err != nil || o.ctx.Err() != nil {
+		return errPipelineStopped
 	}
-	o.core.queueLocked(cmd, t, data)
-	sh.mu.Unlock()
 	return nil
 }
 
 func (o *pipeOutput) WriteObject(v clixml.Value) error {
-	data, err := psrp.EncodeObject(v)
-	if err != nil {
-		return err
+	if o.ctx.Err() != nil {
+		return errPipelineStopped
 	}
-	return o.write(psrp.MsgPipelineOutput, data)
+	return o.check(o.pl.WriteOutput(v))
 }
 
 func (o *pipeOutput) WriteError(rec *psrp.ErrorRecord) error {
-	return o.write(psrp.MsgErrorRecord, psrp.EncodeErrorRecord(rec))
+	return o.check(o.pl.WriteError(rec))
 }
 
 func (o *pipeOutput) WriteInformational(rec psrp.InformationalRecord) error {
-	data, err := clixml.Marshal(rec.Object())
-	if err != nil {
-		return err
-	}
-	return o.write(rec.Kind.MessageType(), data)
+	return o.check(o.pl.WriteInformational(rec))
 }
 
 func (o *pipeOutput) WriteProgress(rec psrp.ProgressRecord) error {
-	data, err := clixml.Marshal(rec.Object())
-	if err != nil {
-		return err
-	}
-	return o.write(psrp.MsgProgressRecord, data)
+	return o.check(o.pl.WriteProgress(rec))
 }
 
 func (o *pipeOutput) WriteInformation(rec psrp.InformationRecord) error {
-	data, err := clixml.Marshal(rec.Object())
-	if err != nil {
-		return err
-	}
-	return o.write(psrp.MsgInformationRecord, data)
+	return o.check(o.pl.WriteInformation(rec))
 }
 
 var _ runspace.Output = (*pipeOutput)(nil)
-
-// isStopSignal reports whether code asks to stop a pipeline.
-func isStopSignal(code string) bool {
-	return strings.HasSuffix(code, "/crtl_c") || strings.HasSuffix(code, "/ctrl_c")
-}

@@ -52,28 +52,29 @@ func (s *Server) receive(ctx context.Context, c *call, sh *shell, r *wsman.Recei
 		c.fault(wsman.MaxEnvelopeSizeExceeded(errors.New("remoting: MaxEnvelopeSize too small for any output")))
 		return
 	}
+	var ready <-chan struct{}
+	if r.CommandID == "" || sh.command(r.CommandID) != nil {
+		ready = sh.pool.Ready(r.CommandID)
+	}
 	timer := time.NewTimer(receiveWait(c.req.Header.OperationTimeout))
 	defer timer.Stop()
 	for {
-		sh.mu.Lock()
-		if sh.closed {
-			sh.mu.Unlock()
+		if sh.isClosed() {
 			c.fault(wsman.ShellNotFound(sh.id))
 			return
 		}
-		out, err := sh.core.takeLocked(r.CommandID, budget)
-		wait := sh.changed
-		sh.mu.Unlock()
-		if err != nil {
-			c.fault(coreFault(err))
+		if r.CommandID != "" && sh.command(r.CommandID) == nil {
+			c.fault(wsman.CommandNotFound())
 			return
 		}
-		if len(out.data) > 0 || out.done {
-			c.respond(s.receiveResponse(c, sh, r, out))
+		data, final := sh.pool.DataToSend(r.CommandID, budget)
+		if len(data) > 0 || final {
+			c.respond(s.receiveResponse(c, sh, r, takeResult{data: data, done: final}))
 			return
 		}
 		select {
-		case <-wait:
+		case <-ready:
+		case <-sh.done:
 		case <-timer.C:
 			c.fault(wsman.TimedOut())
 			return

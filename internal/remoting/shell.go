@@ -6,19 +6,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ipps/ipps/internal/psrp"
 	"github.com/ipps/ipps/internal/runspace"
 )
 
 // errShuttingDown is returned when a shell is created during Shutdown.
 var errShuttingDown = errors.New("remoting: server is shutting down")
 
-// errShellClosed is returned by waits on a shell that has been closed.
-var errShellClosed = errors.New("remoting: shell closed")
-
-// shell is one WS-Man shell: a PSRP RunspacePool bound to a Runspace.
+// shell is one WS-Man shell: a psrp.ServerPool (the sans-I/O RunspacePool
+// state and per-target outbound queues) bound to a Runspace, plus the
+// commands (WS-Man CommandIds) the transport runs for it.
 //
-// Requests on a shell serialize on mu only for the sans-I/O protocol
-// state; long-polling Receives wait outside mu on the changed channel.
+// Lock order: feedMu, then mu; the pool has its own lock and is never
+// called with mu held across a blocking operation.
 type shell struct {
 	id          string
 	owner       string // Principal.UserID of the creator
@@ -27,11 +27,18 @@ type shell struct {
 	compress    bool // the client asked for xpress at Create
 	rs          runspace.Runspace
 	created     time.Time
+	pool        *psrp.ServerPool
 
 	// ctx is cancelled when the shell closes; pipeline contexts derive
 	// from it.
 	ctx    context.Context
 	cancel context.CancelFunc
+	// done is closed when close begins; parked Receives select on it.
+	done chan struct{}
+
+	// feedMu serializes ReceiveData and the draining of its events, so
+	// that pipeline input is delivered in the order it was sent.
+	feedMu sync.Mutex
 
 	mu sync.Mutex
 	// lastUsed is when the last request finished; guarded by mu.
@@ -41,14 +48,10 @@ type shell struct {
 	active int
 	// closed is set once close begins; guarded by mu.
 	closed bool
-	// changed is closed and replaced whenever outbound data is queued or
-	// the shell's state changes; waiters grab it under mu and select on it
-	// outside. Guarded by mu.
-	changed chan struct{}
-	// core is the protocol state; guarded by mu.
-	core *shellCore
+	// commands holds the commands by upper-case CommandId; guarded by mu.
+	commands map[string]*command
 
-	// pipelines tracks running Invoke goroutines.
+	// pipelines tracks running Invoke and input-pump goroutines.
 	pipelines sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
@@ -59,14 +62,8 @@ func newShell(id, owner, addr, uri string, rs runspace.Runspace, now time.Time) 
 	return &shell{
 		id: id, owner: owner, clientAddr: addr, resourceURI: uri, rs: rs,
 		created: now, lastUsed: now, ctx: ctx, cancel: cancel,
-		changed: make(chan struct{}),
+		done: make(chan struct{}), commands: make(map[string]*command),
 	}
-}
-
-// notifyLocked wakes every waiter. The caller holds mu.
-func (s *shell) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
 }
 
 // enter marks a request in progress; leave marks it finished at now.
@@ -98,32 +95,30 @@ func (s *shell) isClosed() bool {
 	return s.closed
 }
 
-// close stops every pipeline (their contexts are cancelled), wakes parked
-// Receives, waits for the Invoke goroutines to return (or ctx to end) and
-// then calls Runspace.Close exactly once. Later calls return the first
-// result.
+// close stops every pipeline (their contexts are cancelled and the pool
+// is closed, which fails blocked writes), wakes parked Receives, waits for
+// the Invoke goroutines to return (or ctx to end) and then calls
+// Runspace.Close exactly once. Later calls return the first result.
 func (s *shell) close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
-		if s.core != nil {
-			s.core.closeLocked()
+		for k := range s.commands {
+			delete(s.commands, k)
 		}
-		s.notifyLocked()
 		s.mu.Unlock()
+		close(s.done)
 		s.cancel()
-		done := make(chan struct{})
-		go func() { s.pipelines.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-ctx.Done():
+		if s.pool != nil {
+			s.pool.Close()
 		}
+		s.waitPipelines(ctx)
 		s.closeErr = s.rs.Close(ctx)
 	})
 	return s.closeErr
 }
 
-// waitPipelines waits until no Invoke goroutine is running or ctx ends.
+// waitPipelines waits until no pipeline goroutine is running or ctx ends.
 func (s *shell) waitPipelines(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { s.pipelines.Wait(); close(done) }()
