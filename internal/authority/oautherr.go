@@ -40,16 +40,24 @@ var (
 		e.SubError = "basic_action"
 		return e
 	}
-	errBadCredentials = func() *OAuthError { return oerr("invalid_grant", 50126, "Error validating credentials due to invalid username or password.") }
-	errLocked         = func() *OAuthError {
+	errBadCredentials = func() *OAuthError {
+		return oerr("invalid_grant", 50126, "Error validating credentials due to invalid username or password.")
+	}
+	errLocked = func() *OAuthError {
 		return oerr("invalid_grant", 50053, "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password.")
 	}
-	errDisabled       = func() *OAuthError { return oerr("invalid_grant", 50057, "The user account is disabled.") }
-	errPending        = func() *OAuthError { return oerr("authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.") }
-	errDeviceExpired  = func() *OAuthError { return oerr("expired_token", 70019, "Verification code expired.") }
-	errDeviceBad      = func() *OAuthError { return oerr("bad_verification_code", 70018, "Invalid verification code was entered.") }
-	errDeviceDeclined = func() *OAuthError { return oerr("authorization_declined", 70018, "The end user declined the authorization request.") }
-	errBadGrant       = func() *OAuthError {
+	errDisabled = func() *OAuthError { return oerr("invalid_grant", 50057, "The user account is disabled.") }
+	errPending  = func() *OAuthError {
+		return oerr("authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
+	}
+	errDeviceExpired = func() *OAuthError { return oerr("expired_token", 70019, "Verification code expired.") }
+	errDeviceBad     = func() *OAuthError {
+		return oerr("bad_verification_code", 70018, "Invalid verification code was entered.")
+	}
+	errDeviceDeclined = func() *OAuthError {
+		return oerr("authorization_declined", 70018, "The end user declined the authorization request.")
+	}
+	errBadGrant = func() *OAuthError {
 		e := oerr("invalid_grant", 70000, "The provided value for the input parameter 'grant' is not valid.")
 		e.SubError = "bad_token"
 		return e
@@ -59,15 +67,25 @@ var (
 		e.SubError = "bad_token"
 		return e
 	}
-	errCodeRedeemed  = func() *OAuthError { return oerr("invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.") }
-	errPKCE          = func() *OAuthError { return oerr("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.") }
+	errCodeRedeemed = func() *OAuthError {
+		return oerr("invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.")
+	}
+	errPKCE = func() *OAuthError {
+		return oerr("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
+	}
 	errUnknownClient = func(id string) *OAuthError {
 		return oerr("unauthorized_client", 700016, "Application with identifier '"+id+"' was not found in the directory.")
 	}
-	errBadSecret    = func() *OAuthError { return oerr("invalid_client", 70002, "Error validating credentials. Invalid client secret provided.") }
-	errBadAssertion = func() *OAuthError { return oerr("invalid_client", 700027, "Client assertion failed signature validation.") }
-	errGrantType    = func() *OAuthError { return oerr("unsupported_grant_type", 70003, "The app requested an unsupported grant type.") }
-	errMissing      = func(p string) *OAuthError {
+	errBadSecret = func() *OAuthError {
+		return oerr("invalid_client", 70002, "Error validating credentials. Invalid client secret provided.")
+	}
+	errBadAssertion = func() *OAuthError {
+		return oerr("invalid_client", 700027, "Client assertion failed signature validation.")
+	}
+	errGrantType = func() *OAuthError {
+		return oerr("unsupported_grant_type", 70003, "The app requested an unsupported grant type.")
+	}
+	errMissing = func(p string) *OAuthError {
 		return oerr("invalid_request", 900144, "The request body must contain the following parameter: '"+p+"'.")
 	}
 	errNoTenant = func() *OAuthError {
@@ -139,4 +157,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (e *OAuthError) redirectDescription() string {
 	return fmt.Sprintf("AADSTS%d: %s", e.AADSTS, strings.TrimSpace(e.Description))
 }
-

@@ -131,4 +131,3 @@ func ResourceFromScopes(scopes []string, defaultScp string) (resource, scp strin
 }
 
 func isGUIDLike(s string) bool { return len(s) == 36 && strings.Count(s, "-") == 4 }
-
