@@ -16,9 +16,9 @@ const (
 // Config holds the settings shared by client and server pools. Client and
 // server differ only in ServerConfig/ClientConfig, which embed it.
 type Config struct {
-	// MaxFragmentSize caps the blob of each outbound fragment; the
-	// DataToSend budget may make fragments smaller. 0 means
-	// DefaultMaxFragmentSize.
+	// MaxFragmentSize caps the blob of each outbound fragment, at most
+	// fragment.MaxBlob (32768, MS-PSRP 2.2.4); the DataToSend budget may
+	// make fragments smaller. 0 means DefaultMaxFragmentSize.
 	MaxFragmentSize int
 	// MaxMessageSize and MaxPendingSize cap inbound reassembly (see
 	// fragment.Defragmenter); 0 selects the fragment package defaults.
@@ -58,7 +58,7 @@ var ErrConfig = errors.New("psrp: invalid config")
 
 // Validate reports settings that cannot work.
 func (c *Config) Validate() error {
-	if c.MaxFragmentSize < 1 {
+	if c.MaxFragmentSize < 1 || c.MaxFragmentSize > fragment.MaxBlob {
 		return fmt.Errorf("%w: MaxFragmentSize %d", ErrConfig, c.MaxFragmentSize)
 	}
 	if c.MaxMessageSize < HeaderSize || c.MaxPendingSize < c.MaxMessageSize {

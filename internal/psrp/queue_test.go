@@ -7,7 +7,7 @@ import (
 )
 
 func TestDataToSendBudget(t *testing.T) {
-	cfg := Config{MaxFragmentSize: 1 << 20}
+	cfg := Config{MaxFragmentSize: fragment.MaxBlob}
 	p := newMempipe(t, ClientConfig{Config: cfg}, ServerConfig{Config: cfg}, 1<<16)
 	p.open()
 	cp, sp, _ := createOne(t, p, simpleCmd("x"))
@@ -89,7 +89,9 @@ func TestConfigValidate(t *testing.T) {
 	if bad.Validate() == nil {
 		t.Fatal("protocol 1.0 accepted")
 	}
-	if _, err := NewServerPool(ServerConfig{Config: Config{MaxFragmentSize: -1}}); err == nil {
-		t.Fatal("negative fragment size accepted")
+	for _, n := range []int{-1, fragment.MaxBlob + 1} {
+		if _, err := NewServerPool(ServerConfig{Config: Config{MaxFragmentSize: n}}); err == nil {
+			t.Fatalf("fragment size %d accepted", n)
+		}
 	}
 }

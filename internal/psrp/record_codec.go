@@ -64,7 +64,8 @@ func (e *ErrorRecord) CategoryInfoMessage() string {
 func (e *ErrorRecord) Object(writeErrorStream bool) *clixml.Object {
 	exc := &clixml.Object{
 		TypeNames: append([]string(nil), e.exceptionTypes()...),
-		ToString:  clixml.Str(e.Message),
+		// .NET Exception.ToString: "Type: message", as Windows sends it.
+		ToString: clixml.Str(e.exceptionTypes()[0] + ": " + e.Message),
 		Adapted: []clixml.Property{
 			prop("Message", e.Message),
 			prop("Data", &clixml.Object{TypeNames: []string{"System.Collections.ListDictionaryInternal", "System.Object"}, Kind: clixml.Dictionary}),
@@ -229,7 +230,7 @@ func DecodeProgressRecord(data []byte) (ProgressRecord, error) {
 
 var tagListTypes = []string{"System.Collections.Generic.List`1[[System.String, mscorlib, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089]]", "System.Object"}
 
-// Object returns r as serialized in MS-PSRP 2.2.3.x (INFORMATION_RECORD).
+// Object returns r as serialized in INFORMATION_RECORD (MS-PSRP 2.2.2.26).
 // A zero TimeGenerated is encoded as the current time.
 func (r InformationRecord) Object() *clixml.Object {
 	tags := make([]clixml.Value, len(r.Tags))
@@ -240,7 +241,8 @@ func (r InformationRecord) Object() *clixml.Object {
 	if ts.IsZero() {
 		ts = time.Now()
 	}
-	o := clixml.NewTypedObject([]string{"System.Management.Automation.InformationRecord", "System.Object"},
+	// Windows sends a type-less MS object.
+	return msObject(
 		prop("MessageData", r.MessageData),
 		prop("Source", r.Source),
 		prop("TimeGenerated", clixml.DateTime{Time: ts, Kind: clixml.KindLocal}),
@@ -251,10 +253,6 @@ func (r InformationRecord) Object() *clixml.Object {
 		prop("NativeThreadId", uint32(0)),
 		prop("ManagedThreadId", uint32(0)),
 	)
-	if s, ok := r.MessageData.(string); ok {
-		o.ToString = clixml.Str(s)
-	}
-	return o
 }
 
 // DecodeInformationRecord decodes INFORMATION_RECORD data.

@@ -44,6 +44,9 @@ func TestErrorRecordShape(t *testing.T) {
 			t.Errorf("exception missing %s", name)
 		}
 	}
+	if *xo.ToString != "System.Management.Automation.CommandNotFoundException: "+rec.Message {
+		t.Errorf("exception ToString %q", *xo.ToString)
+	}
 	if xo.TypeNames[0] != "System.Management.Automation.CommandNotFoundException" {
 		t.Errorf("exception type %v", xo.TypeNames)
 	}

@@ -20,9 +20,9 @@ const (
 // fragment.
 var ErrTruncated = errors.New("fragment: truncated")
 
-// ErrReservedFlags is returned for a fragment whose reserved flag bits
-// (0xFC) are set; PowerShell never sets them.
-var ErrReservedFlags = errors.New("fragment: reserved flag bits set")
+// MaxBlob is the largest BlobLength a sender may use (MS-PSRP 2.2.4).
+// Receivers accept larger blobs, bounded by the Defragmenter caps.
+const MaxBlob = 32768
 
 // TruncatedError reports a stream that ended inside a fragment. Offset is
 // where the incomplete fragment starts within the parsed buffer; Need is
@@ -79,16 +79,13 @@ func appendFragment(dst []byte, objectID, fragmentID uint64, flags byte, data []
 }
 
 // Parse decodes the fragment at the start of b and returns it with the
-// number of bytes it occupies. The returned Data aliases b; copy it if b
+// number of bytes it occupies. Reserved flag bits are ignored. The returned Data aliases b; copy it if b
 // is reused. A short b yields a *TruncatedError with Offset 0.
 func Parse(b []byte) (Fragment, int, error) {
 	if len(b) < HeaderSize {
 		return Fragment{}, 0, &TruncatedError{Need: HeaderSize, Have: len(b)}
 	}
-	flags := b[16]
-	if flags&^(FlagStart|FlagEnd) != 0 {
-		return Fragment{}, 0, fmt.Errorf("%w: 0x%02x", ErrReservedFlags, flags)
-	}
+	flags := b[16] // reserved bits 0xFC are ignored on receipt (MS-PSRP 2.2.4)
 	n := binary.BigEndian.Uint32(b[17:21])
 	if uint64(n) > uint64(len(b)-HeaderSize) {
 		return Fragment{}, 0, &TruncatedError{Need: HeaderSize + int(n), Have: len(b)}

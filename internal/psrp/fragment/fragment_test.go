@@ -48,10 +48,11 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("Have = %d, want %d", te.Have, n)
 		}
 	}
-	bad := append([]byte(nil), whole...)
-	bad[16] = 0x07
-	if _, _, err := Parse(bad); !errors.Is(err, ErrReservedFlags) {
-		t.Fatalf("reserved flags: err = %v", err)
+	// Reserved flag bits are ignored on receipt (MS-PSRP 2.2.4).
+	odd := append([]byte(nil), whole...)
+	odd[16] = 0xFD
+	if f, _, err := Parse(odd); err != nil || !f.Start || f.End {
+		t.Fatalf("reserved flags: %+v %v", f, err)
 	}
 }
 
