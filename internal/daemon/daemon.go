@@ -135,6 +135,16 @@ func (d *Daemon) endpoint(ep compliance.Endpoint, path, resource string, broker 
 	}, &BearerAuth{Validator: d.Authority.Validator(), Audience: resource, Logger: d.Log}, prov, d.Log.With("component", "remoting", "endpoint", name))
 }
 
+// Provider returns the compliance provider of an endpoint (used by
+// `ippsd dev` to seed demo objects through the real cmdlets).
+func (d *Daemon) Provider(ep compliance.Endpoint) *compliance.Provider {
+	i := 0
+	if ep == compliance.ExchangeOnline {
+		i = 1
+	}
+	return d.providers[i]
+}
+
 // Handler serves everything: the authority, both remote PowerShell
 // endpoints, /metrics, /healthz and /readyz.
 func (d *Daemon) Handler() http.Handler { return d.handler }
@@ -209,9 +219,10 @@ func (d *Daemon) housekeeping(ctx context.Context) {
 	}
 }
 
-// Shutdown marks the daemon unready, lets running pipelines finish (within
-// ctx), closes every shell (releasing its lease) and closes storage.
-func (d *Daemon) Shutdown(ctx context.Context) error {
+// Drain marks the daemon unready, lets running pipelines finish (within
+// ctx) and closes every shell, releasing its lease; outstanding Receives
+// complete. The handler keeps answering other requests.
+func (d *Daemon) Drain(ctx context.Context) error {
 	d.mu.Lock()
 	d.ready = false
 	d.mu.Unlock()
@@ -221,8 +232,15 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 			errs = append(errs, s.Shutdown(ctx))
 		}
 	}
-	errs = append(errs, d.Store.Close())
 	return errors.Join(errs...)
+}
+
+// Close releases storage. Call it after the HTTP servers have stopped.
+func (d *Daemon) Close() error { return d.Store.Close() }
+
+// Shutdown is Drain followed by Close.
+func (d *Daemon) Shutdown(ctx context.Context) error {
+	return errors.Join(d.Drain(ctx), d.Close())
 }
 
 func defaultReplicaID() string {
