@@ -155,3 +155,17 @@ func TestDecodeCreatePipelineErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeMergePluralNames accepts the spec's plural spelling
+// (MergeMyResults/MergeToResults) besides the singular wire names.
+func TestDecodeMergePluralNames(t *testing.T) {
+	xml := `<Obj RefId="0"><MS><Obj N="PowerShell" RefId="1"><MS><Obj N="Cmds" RefId="2"><LST><Obj RefId="3"><MS><S N="Cmd">C</S>` +
+		`<I32 N="MergeMyResults">2</I32><I32 N="MergeToResults">1</I32></MS></Obj></LST></Obj></MS></Obj></MS></Obj>`
+	m, err := DecodeCreatePipeline([]byte(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Statements[0].Commands[0]; c.MergeMyResult != 2 || c.MergeToResult != 1 {
+		t.Fatalf("%+v", c)
+	}
+}

@@ -2,6 +2,7 @@ package psrp
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ipps/ipps/internal/psrp/fragment"
 )
@@ -92,6 +93,46 @@ func TestConfigValidate(t *testing.T) {
 	for _, n := range []int{-1, fragment.MaxBlob + 1} {
 		if _, err := NewServerPool(ServerConfig{Config: Config{MaxFragmentSize: n}}); err == nil {
 			t.Fatalf("fragment size %d accepted", n)
+		}
+	}
+}
+
+// TestBackPressureBlocksWriter: a write waits while the pipeline queue is
+// over MaxQueuedBytes and resumes when DataToSend drains it.
+func TestBackPressureBlocksWriter(t *testing.T) {
+	cfg := Config{MaxQueuedBytes: 100}
+	p := newMempipe(t, ClientConfig{Config: cfg}, ServerConfig{Config: cfg}, 1<<16)
+	p.open()
+	cp, sp, _ := createOne(t, p, simpleCmd("x"))
+	if err := sp.WriteOutput("first output, longer than the bound on its own"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sp.WriteOutput("second") }()
+	select {
+	case err := <-done:
+		t.Fatalf("second write did not block (err %v)", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if d, _ := p.srv.DataToSend(cp.ID(), 1<<16); d == nil {
+		t.Fatal("nothing to send")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("writer not woken by DataToSend")
+	}
+	// Unbounded queues never block.
+	cfg.MaxQueuedBytes = -1
+	q := newMempipe(t, ClientConfig{Config: cfg}, ServerConfig{Config: cfg}, 1<<16)
+	q.open()
+	_, sp2, _ := createOne(t, q, simpleCmd("y"))
+	for range 100 {
+		if err := sp2.WriteOutput("0123456789"); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -74,9 +74,13 @@ func (pl *ServerPipeline) write(t MessageType, data []byte) error {
 	p := pl.pool
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if pl.state.Terminal() || pl.held != nil {
+		return ErrPipelineDone
+	}
 	if err := p.waitRoomLocked(pl.q); err != nil {
 		return err
 	}
+	// Complete/Fail may have run while this writer waited.
 	if pl.state.Terminal() || pl.held != nil {
 		return ErrPipelineDone
 	}
