@@ -7,15 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/psrp"
-	"github.com/ipps/ipps/internal/psrp/fragment"
 	"github.com/ipps/ipps/internal/runspace"
 	"github.com/ipps/ipps/internal/wsman"
 )
@@ -58,20 +54,19 @@ type ClientConfig struct {
 	Logger *slog.Logger
 }
 
-// Client is an open RunspacePool (a WS-Man shell) on a remote endpoint.
-// Its methods are safe for concurrent use; pipelines run concurrently.
+// Client is an open RunspacePool (a WS-Man shell) on a remote endpoint,
+// driving a psrp.ClientPool. Its methods are safe for concurrent use;
+// pipelines run concurrently.
 type Client struct {
 	ws      *wsClient
 	log     *slog.Logger
+	pool    *psrp.ClientPool
 	shellID string
-	rpid    psrp.WireGUID
-	ids     fragment.ObjectIDs
 	// maxBlob is the largest raw payload put into one request.
 	maxBlob int
+	events  eventRouter
 
 	mu sync.Mutex
-	// privateData is the server's APPLICATION_PRIVATE_DATA; guarded by mu.
-	privateData psrp.ApplicationPrivateData
 	// closed is set by Close; guarded by mu.
 	closed bool
 }
@@ -103,15 +98,22 @@ func Dial(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := uuid.New()
+	// Input is handed over as a slice already in memory, so the queue
+	// bound would only deadlock a large input before the first Send.
+	pool, err := psrp.NewClientPool(psrp.ClientConfig{Config: psrp.Config{MaxQueuedBytes: -1}})
+	if err != nil {
+		return nil, err
+	}
 	c := &Client{
 		ws:      newWSClient(t, cfg.ResourceURI, cfg.MaxEnvelopeSize, cfg.OperationTimeout),
 		log:     cfg.Logger,
-		shellID: strings.ToUpper(id.String()),
-		rpid:    psrp.WireGUIDFromGUID(clixml.GUID(id)),
+		pool:    pool,
+		shellID: pool.ShellID(),
 		maxBlob: (cfg.MaxEnvelopeSize - requestOverhead) / 4 * 3,
 	}
+	c.events.init()
 	if err := c.open(ctx); err != nil {
+		pool.Close()
 		t.closeIdle()
 		return nil, err
 	}
@@ -121,50 +123,18 @@ func Dial(ctx context.Context, cfg ClientConfig) (*Client, error) {
 // ShellID returns the shell's id.
 func (c *Client) ShellID() string { return c.shellID }
 
-// PrivateData returns the server's APPLICATION_PRIVATE_DATA.
-func (c *Client) PrivateData() psrp.ApplicationPrivateData {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.privateData
-}
+// PrivateData returns the server's APPLICATION_PRIVATE_DATA (nil if none
+// arrived).
+func (c *Client) PrivateData() *psrp.ApplicationPrivateData { return c.pool.ApplicationPrivateData() }
 
-// message encodes a client message for the pool (pid zero) or a pipeline.
-func (c *Client) message(t psrp.MessageType, pid psrp.WireGUID, data []byte) []byte {
-	m := psrp.Message{Destination: psrp.DestinationServer, Type: t, RPID: c.rpid, PID: pid, Data: data}
-	return m.Encode()
-}
-
-// fragments cuts msgs into fragment chunks, each at most c.maxBlob bytes
-// of whole fragments.
-func (c *Client) fragments(msgs ...[]byte) [][]byte {
-	var chunks [][]byte
-	var cur []byte
-	for _, m := range msgs {
-		cursor := fragment.NewCursor(c.ids.Next(), m)
-		for !cursor.Done() {
-			room := c.maxBlob - len(cur) - fragment.HeaderSize
-			if room < 1 {
-				chunks = append(chunks, cur)
-				cur = nil
-				continue
-			}
-			cur, _ = cursor.AppendNext(cur, room)
-		}
-	}
-	if len(cur) > 0 {
-		chunks = append(chunks, cur)
-	}
-	return chunks
-}
+// Pool returns the underlying psrp.ClientPool, e.g. for
+// EncryptSecureString after StartKeyExchange.
+func (c *Client) Pool() *psrp.ClientPool { return c.pool }
 
 func (c *Client) open(ctx context.Context) error {
-	initMsg := psrp.InitRunspacePool{MinRunspaces: 1, MaxRunspaces: 1, ApartmentState: psrp.ApartmentUnknown, Host: psrp.NullHost}
-	chunks := c.fragments(
-		c.message(psrp.MsgSessionCapability, psrp.WireGUID{}, psrp.DefaultSessionCapability().Marshal()),
-		c.message(psrp.MsgInitRunspacePool, psrp.WireGUID{}, initMsg.Marshal()),
-	)
+	first, _ := c.pool.DataToSend(psrp.PoolTarget, c.maxBlob)
 	rb, err := c.ws.do(ctx, "", &wsman.Create{ShellID: c.shellID, InputStreams: "stdin pr", OutputStreams: "stdout",
-		CreationXML: chunks[0]})
+		CreationXML: first})
 	if err != nil {
 		return err
 	}
@@ -175,70 +145,52 @@ func (c *Client) open(ctx context.Context) error {
 	if cr.Shell.ShellID != "" {
 		c.shellID = cr.Shell.ShellID
 	}
-	for _, ch := range chunks[1:] {
-		if err := c.send(ctx, "", ch); err != nil {
-			return err
-		}
+	if err := c.flush(ctx, psrp.PoolTarget); err != nil {
+		return err
 	}
-	var d fragment.Defragmenter
 	for {
+		switch st := c.pool.State(); st {
+		case psrp.PoolOpened:
+			c.events.forget("")
+			return nil
+		case psrp.PoolBroken, psrp.PoolClosed:
+			return c.poolFailure(st)
+		}
 		rr, err := c.ws.receive(ctx, c.shellID, "")
 		if err != nil {
 			return err
 		}
-		for _, st := range rr.Streams {
-			msgs, err := d.Write(st.Data)
-			if err != nil {
+		for _, s := range rr.Streams {
+			if err := c.pool.ReceiveData(psrp.PoolTarget, psrp.StreamStdin, s.Data); err != nil {
 				return fmt.Errorf("remoting: opening pool: %w", err)
 			}
-			for _, raw := range msgs {
-				m, err := psrp.DecodeMessage(raw)
-				if err != nil {
-					return fmt.Errorf("remoting: opening pool: %w", err)
-				}
-				done, err := c.poolMessage(m)
-				if done || err != nil {
-					return err
-				}
-			}
+			c.events.drain(c.pool)
 		}
 	}
 }
 
-// poolMessage handles one message of the opening sequence; done is true
-// once the pool is Opened.
-func (c *Client) poolMessage(m psrp.Message) (done bool, err error) {
-	switch m.Type {
-	case psrp.MsgSessionCapability:
-		cp, err := psrp.DecodeSessionCapability(m.Data)
-		if err != nil {
-			return false, err
-		}
-		return false, psrp.CheckProtocolVersion(cp.ProtocolVersion)
-	case psrp.MsgApplicationPrivateData:
-		pd, err := psrp.DecodeApplicationPrivateData(m.Data)
-		if err != nil {
-			return false, err
-		}
-		c.mu.Lock()
-		c.privateData = pd
-		c.mu.Unlock()
-	case psrp.MsgRunspacePoolState:
-		st, err := psrp.DecodeRunspacePoolState(m.Data)
-		if err != nil {
-			return false, err
-		}
-		switch st.State {
-		case psrp.PoolOpened:
-			return true, nil
-		case psrp.PoolBroken, psrp.PoolClosed:
-			if st.Error != nil {
-				return true, fmt.Errorf("remoting: runspace pool %v: %w", st.State, &PipelineError{Record: st.Error})
-			}
-			return true, fmt.Errorf("remoting: runspace pool %v", st.State)
+// poolFailure describes a Broken or Closed pool, with the server's record.
+func (c *Client) poolFailure(st psrp.RunspacePoolState) error {
+	for _, ev := range c.events.take("") {
+		if se, ok := ev.(psrp.RunspacePoolStateEvent); ok && se.State.Error != nil {
+			return fmt.Errorf("remoting: runspace pool %v: %w", st, &PipelineError{Record: se.State.Error})
 		}
 	}
-	return false, nil
+	return fmt.Errorf("remoting: runspace pool %v", st)
+}
+
+// flush sends everything queued for target (the pool or a command) with
+// Send requests of at most maxBlob bytes.
+func (c *Client) flush(ctx context.Context, target string) error {
+	for {
+		data, _ := c.pool.DataToSend(target, c.maxBlob)
+		if len(data) == 0 {
+			return nil
+		}
+		if err := c.send(ctx, target, data); err != nil {
+			return err
+		}
+	}
 }
 
 // send posts one chunk of fragments on stdin to the pool or a command.
@@ -264,6 +216,7 @@ func (c *Client) Close(ctx context.Context) error {
 	c.closed = true
 	c.mu.Unlock()
 	_, err := c.ws.do(ctx, c.shellID, &wsman.Delete{})
+	c.pool.Close()
 	c.ws.t.closeIdle()
 	if errors.Is(err, ErrShellNotFound) {
 		return nil
@@ -278,10 +231,12 @@ func (c *Client) Commands(ctx context.Context, names ...string) ([]runspace.Comm
 	if len(names) == 0 {
 		names = []string{"*"}
 	}
-	q := psrp.GetCommandMetadata{Names: names, CommandType: psrp.CommandTypeImportDefault}
-	var objs []clixml.Value
-	err := c.run(ctx, psrp.MsgGetCommandMetadata, q.Marshal(), nil, Handlers{Output: func(v clixml.Value) { objs = append(objs, v) }})
+	pl, err := c.pool.GetCommandMetadata(psrp.GetCommandMetadata{Names: names, CommandType: psrp.CommandTypeImportDefault})
 	if err != nil {
+		return nil, fmt.Errorf("remoting: %w", err)
+	}
+	var objs []clixml.Value
+	if err := c.run(ctx, pl, Handlers{Output: func(v clixml.Value) { objs = append(objs, v) }}); err != nil {
 		return nil, err
 	}
 	if len(objs) == 0 {

@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"sync"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/psrp"
-	"github.com/ipps/ipps/internal/psrp/fragment"
 	"github.com/ipps/ipps/internal/runspace"
 	"github.com/ipps/ipps/internal/wsman"
 )
@@ -38,6 +35,9 @@ const stopGrace = 30 * time.Second
 // ctx.Err() when ctx was cancelled: cancellation sends the crtl_c signal
 // and waits (up to 30 s) for the server's Stopped state.
 func (c *Client) Invoke(ctx context.Context, cmds []runspace.Command, input []clixml.Value, h Handlers) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	st := psrp.Statement{}
 	for _, rc := range cmds {
 		pc := psrp.Command{Name: rc.Name, IsScript: rc.IsScript}
@@ -46,68 +46,68 @@ func (c *Client) Invoke(ctx context.Context, cmds []runspace.Command, input []cl
 		}
 		st.Commands = append(st.Commands, pc)
 	}
-	cp := psrp.CreatePipeline{NoInput: input == nil, ApartmentState: psrp.ApartmentUnknown, Host: psrp.NullHost,
-		Statements: []psrp.Statement{st}}
-	return c.run(ctx, psrp.MsgCreatePipeline, cp.Marshal(), input, h)
-}
-
-// run creates a command carrying a CREATE_PIPELINE or GET_COMMAND_METADATA
-// message, sends input and receives until CommandState Done, then
-// terminates the command.
-func (c *Client) run(ctx context.Context, t psrp.MessageType, payload []byte, input []clixml.Value, h Handlers) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	pl, err := c.pool.CreatePipeline(psrp.CreatePipeline{NoInput: input == nil, ApartmentState: psrp.ApartmentUnknown,
+		Host: psrp.NullHost, Statements: []psrp.Statement{st}})
+	if err != nil {
+		return fmt.Errorf("remoting: %w", err)
 	}
-	id := uuid.New()
-	cmdID := strings.ToUpper(id.String())
-	pid := psrp.WireGUIDFromGUID(clixml.GUID(id))
-	msgs := [][]byte{c.message(t, pid, payload)}
 	if input != nil {
 		for _, v := range input {
-			data, err := psrp.EncodeObject(v)
-			if err != nil {
-				return fmt.Errorf("remoting: encoding input: %w", err)
+			if err := pl.SendInput(v); err != nil {
+				c.pool.RemovePipeline(pl.ID())
+				return fmt.Errorf("remoting: queueing input: %w", err)
 			}
-			msgs = append(msgs, c.message(psrp.MsgPipelineInput, pid, data))
 		}
-		msgs = append(msgs, c.message(psrp.MsgEndOfPipelineInput, pid, nil))
+		if err := pl.EndInput(); err != nil {
+			c.pool.RemovePipeline(pl.ID())
+			return fmt.Errorf("remoting: ending input: %w", err)
+		}
 	}
-	chunks := c.fragments(msgs...)
-	rb, err := c.ws.do(ctx, c.shellID, &wsman.Command{CommandID: cmdID, Arguments: chunks[0]})
-	if err != nil {
+	return c.run(ctx, pl, h)
+}
+
+// run sends a queued pipeline with wxf:Command (and Sends for the rest),
+// receives until CommandState Done, then terminates the command.
+func (c *Client) run(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) error {
+	id := pl.ID()
+	defer c.events.forget(id)
+	defer c.pool.RemovePipeline(id)
+	args, _ := c.pool.DataToSend(id, c.maxBlob)
+	if _, err := c.ws.do(ctx, c.shellID, &wsman.Command{CommandID: id, Arguments: args}); err != nil {
 		return err
-	}
-	if cr, ok := rb.(*wsman.CommandResponse); ok && cr.CommandID != "" {
-		cmdID = cr.CommandID
 	}
 	// From here on the server runs the pipeline: use a context that
 	// outlives ctx so that a cancellation can be turned into a stop.
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	stopped := make(chan struct{})
+	finished := make(chan struct{})
+	var watcher sync.WaitGroup
+	watcher.Add(1)
 	go func() {
+		defer watcher.Done()
 		select {
 		case <-ctx.Done():
 			sctx, scancel := context.WithTimeout(rctx, stopGrace)
 			defer scancel()
-			if _, err := c.ws.do(sctx, c.shellID, &wsman.Signal{CommandID: cmdID, Code: wsman.SignalPSCtrlC}); err != nil {
-				c.log.Debug("remoting: stop signal", "command", cmdID, "err", err)
+			if _, err := c.ws.do(sctx, c.shellID, &wsman.Signal{CommandID: id, Code: wsman.SignalPSCtrlC}); err != nil {
+				c.log.Debug("remoting: stop signal", "command", id, "err", err)
 			}
-			time.AfterFunc(stopGrace, cancel)
-		case <-stopped:
+			t := time.AfterFunc(stopGrace, cancel)
+			<-finished
+			t.Stop()
+		case <-finished:
 		}
 	}()
-	defer close(stopped)
-	for _, ch := range chunks[1:] {
-		if err := c.send(rctx, cmdID, ch); err != nil {
-			return err
-		}
+	defer watcher.Wait()
+	defer close(finished)
+	if err := c.flush(rctx, id); err != nil {
+		return err
 	}
-	final, err := c.receiveAll(rctx, cmdID, h)
+	final, err := c.receiveAll(rctx, pl, h)
 	if err == nil {
 		// Discard the command on the server (WSManCloseCommand).
-		if _, terr := c.ws.do(rctx, c.shellID, &wsman.Signal{CommandID: cmdID, Code: wsman.SignalTerminate}); terr != nil {
-			c.log.Debug("remoting: terminate", "command", cmdID, "err", terr)
+		if _, terr := c.ws.do(rctx, c.shellID, &wsman.Signal{CommandID: id, Code: wsman.SignalTerminate}); terr != nil {
+			c.log.Debug("remoting: terminate", "command", id, "err", terr)
 		}
 	}
 	switch {
@@ -130,32 +130,24 @@ func (c *Client) run(ctx context.Context, t psrp.MessageType, payload []byte, in
 }
 
 // receiveAll receives a command's output until CommandState Done,
-// dispatching messages to h, and returns the final PIPELINE_STATE.
-func (c *Client) receiveAll(ctx context.Context, cmdID string, h Handlers) (psrp.PipelineStateInfo, error) {
-	var d fragment.Defragmenter
+// dispatching its events to h, and returns the final PIPELINE_STATE.
+func (c *Client) receiveAll(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) (psrp.PipelineStateInfo, error) {
 	var final *psrp.PipelineStateInfo
 	for {
-		rr, err := c.ws.receive(ctx, c.shellID, cmdID)
+		rr, err := c.ws.receive(ctx, c.shellID, pl.ID())
 		if err != nil {
 			return psrp.PipelineStateInfo{}, err
 		}
 		for _, st := range rr.Streams {
-			msgs, err := d.Write(st.Data)
-			if err != nil {
-				return psrp.PipelineStateInfo{}, fmt.Errorf("remoting: receiving: %w", err)
-			}
-			for _, raw := range msgs {
-				m, err := psrp.DecodeMessage(raw)
-				if err != nil {
-					return psrp.PipelineStateInfo{}, fmt.Errorf("remoting: receiving: %w", err)
-				}
-				s, err := dispatchPipelineMessage(m, h)
-				if err != nil {
-					return psrp.PipelineStateInfo{}, err
-				}
-				if s != nil && s.State.Terminal() {
+			err := c.pool.ReceiveData(pl.ID(), psrp.StreamStdin, st.Data)
+			c.events.drain(c.pool)
+			for _, ev := range c.events.take(pl.ID()) {
+				if s := dispatch(ev, h); s != nil {
 					final = s
 				}
+			}
+			if err != nil {
+				return psrp.PipelineStateInfo{}, fmt.Errorf("remoting: receiving: %w", err)
 			}
 		}
 		if rr.State != nil && rr.State.State == wsman.CommandStateDone {
@@ -167,56 +159,35 @@ func (c *Client) receiveAll(ctx context.Context, cmdID string, h Handlers) (psrp
 	}
 }
 
-// dispatchPipelineMessage decodes one server→client pipeline message and
-// calls its handler; it returns the state of PIPELINE_STATE messages.
-func dispatchPipelineMessage(m psrp.Message, h Handlers) (*psrp.PipelineStateInfo, error) {
-	switch m.Type {
-	case psrp.MsgPipelineOutput:
-		v, err := psrp.DecodeObject(m.Type, m.Data)
-		if err != nil {
-			return nil, err
-		}
+// dispatch calls the handler for one pipeline event; it returns the state
+// of a terminal PipelineStateEvent.
+func dispatch(ev psrp.Event, h Handlers) *psrp.PipelineStateInfo {
+	switch ev := ev.(type) {
+	case psrp.OutputEvent:
 		if h.Output != nil {
-			h.Output(v)
+			h.Output(ev.Value)
 		}
-	case psrp.MsgErrorRecord:
-		rec, err := psrp.DecodeErrorRecordMessage(m.Data)
-		if err != nil {
-			return nil, err
-		}
+	case psrp.ErrorRecordEvent:
 		if h.Error != nil {
-			h.Error(rec)
+			h.Error(ev.Record)
 		}
-	case psrp.MsgWarningRecord, psrp.MsgVerboseRecord, psrp.MsgDebugRecord:
-		rec, err := psrp.DecodeInformationalRecord(m.Type, m.Data)
-		if err != nil {
-			return nil, err
-		}
+	case psrp.InformationalEvent:
 		if h.Informational != nil {
-			h.Informational(rec)
+			h.Informational(ev.Record)
 		}
-	case psrp.MsgProgressRecord:
-		rec, err := psrp.DecodeProgressRecord(m.Data)
-		if err != nil {
-			return nil, err
-		}
+	case psrp.ProgressEvent:
 		if h.Progress != nil {
-			h.Progress(rec)
+			h.Progress(ev.Record)
 		}
-	case psrp.MsgInformationRecord:
-		rec, err := psrp.DecodeInformationRecord(m.Data)
-		if err != nil {
-			return nil, err
-		}
+	case psrp.InformationEvent:
 		if h.Information != nil {
-			h.Information(rec)
+			h.Information(ev.Record)
 		}
-	case psrp.MsgPipelineState:
-		s, err := psrp.DecodePipelineState(m.Data)
-		if err != nil {
-			return nil, err
+	case psrp.PipelineStateEvent:
+		if ev.State.State.Terminal() {
+			s := ev.State
+			return &s
 		}
-		return &s, nil
 	}
-	return nil, nil
+	return nil
 }
