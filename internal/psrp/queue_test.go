@@ -104,7 +104,7 @@ func TestBackPressureBlocksWriter(t *testing.T) {
 	p := newMempipe(t, ClientConfig{Config: cfg}, ServerConfig{Config: cfg}, 1<<16)
 	p.open()
 	cp, sp, _ := createOne(t, p, simpleCmd("x"))
-	if err := sp.WriteOutput("first output, longer than the bound on its own"); err != nil {
+	if err := sp.WriteOutput("first output: with its 40-byte header this message is longer than the 100-byte bound"); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
