@@ -36,24 +36,13 @@ var (
 	ro = []string{"Get"}
 )
 
-// recordLabelParams are the ComplianceTag parameters that make a label a
-// record or file-plan label; compliance-cmdlets.md §3.3 gives them to
-// RecordManagement, so plain Retention Management lacks them
-// (reconstructed: Microsoft publishes no SCC role-entry list).
-var recordLabelParams = []string{"IsRecordLabel", "Regulatory", "FilePlanProperty", "EventType", "ReviewerEmail", "MultiStageReviewProperty"}
-
-func tagEntriesWithout(excluded []string) []storage.RoleEntry {
-	base := []string{"Identity", "Name", "Comment", "Notes", "RetentionAction", "RetentionDuration", "RetentionType", "Force", "IncludingLabelState", "PriorityCleanup", "ForceDeletion"}
-	var ps []string
-	for _, p := range base {
-		skip := false
-		for _, x := range excluded {
-			skip = skip || strings.EqualFold(x, p)
-		}
-		if !skip {
-			ps = append(ps, p)
-		}
-	}
+// retentionTagEntries grants *-ComplianceTag without the parameters that
+// make a label a record or file-plan label (IsRecordLabel, Regulatory,
+// FilePlanProperty, EventType, ReviewerEmail, MultiStageReviewProperty):
+// compliance-cmdlets.md §3.3 gives those to RecordManagement. This split is
+// reconstructed; Microsoft publishes no SCC role-entry list.
+func retentionTagEntries() []storage.RoleEntry {
+	ps := []string{"Identity", "Name", "Comment", "Notes", "RetentionAction", "RetentionDuration", "RetentionType", "Force", "IncludingLabelState", "PriorityCleanup", "ForceDeletion", "Confirm", "WhatIf"}
 	var out []storage.RoleEntry
 	for _, v := range rw {
 		out = append(out, storage.RoleEntry{Cmdlet: v + "-ComplianceTag", Parameters: ps})
@@ -68,7 +57,7 @@ var retentionRO = join(verbs("RetentionCompliancePolicy", ro...), verbs("Retenti
 // entries (compliance-cmdlets.md §3.3). Roles whose cmdlets ipps does not
 // implement still exist so that role groups list them faithfully.
 var sccRoles = map[string][]storage.RoleEntry{
-	"Retention Management":                     join(retentionRW, tagEntriesWithout(recordLabelParams)),
+	"Retention Management":                     join(retentionRW, retentionTagEntries()),
 	"View-Only Retention Management":           retentionRO,
 	"RecordManagement":                         verbs("ComplianceTag", rw...),
 	"View-Only Record Management":              verbs("ComplianceTag", ro...),
