@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -133,7 +132,7 @@ func (r *testRunspace) Invoke(ctx context.Context, p *runspace.Pipeline, out run
 	case "set-retentioncompliancepolicy":
 		return &psrp.ErrorRecord{Message: "The user \"alice@contoso.com\" isn't assigned to any management roles that grant the parameter \"Enabled\".",
 			FullyQualifiedErrorID: "[Server=ippsd,RequestId=1,TimeStamp=1] [FailureCategory=Cmdlet-CmdletAccessDeniedException] 1,Microsoft.Exchange.Management.PolicyTasks.SetRetentionCompliancePolicy",
-			Category: psrp.CategoryPermissionDenied}
+			Category:              psrp.CategoryPermissionDenied}
 	case "wait-testforever":
 		r.p.started <- struct{}{}
 		<-ctx.Done()
@@ -211,4 +210,3 @@ func (ts *testServer) runMain(t testing.TB, stdin string, env map[string]string,
 	return code, out.String(), errOut.String()
 }
 
-var _ = io.Discard
