@@ -207,3 +207,69 @@ func TestLoopPrevention(t *testing.T) {
 		t.Fatalf("a received %d forwarded requests, want 1", a.hops.Load())
 	}
 }
+
+// TestDeadReplicaLeasesRecovered: alice fills her five connections on
+// replica a, which then crashes (no deregistration, leases left behind).
+// Until the TTL passes the limit still holds; then b's sweeper deletes a's
+// leases and alice can open five shells again — but not six.
+func TestDeadReplicaLeasesRecovered(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, dsn string) {
+		const ttl = 600 * time.Millisecond
+		cl := newCluster(t, dsn, 2, clusterOptions{ttl: ttl})
+		a, b := cl.nodes[0], cl.nodes[1]
+		ctx := context.Background()
+		onA, _ := cl.client("alice", alternate(1), a)
+		var shells []*remoting.Client
+		for range 5 {
+			c, err := remoting.Dial(ctx, onA)
+			if err != nil {
+				t.Fatalf("Dial on a: %v", err)
+			}
+			shells = append(shells, c)
+		}
+		onB, _ := cl.client("alice", alternate(1), b)
+		if _, err := remoting.Dial(ctx, onB); !errors.Is(err, remoting.ErrQuotaExceeded) {
+			t.Fatalf("sixth shell via b: %v, want the connection-limit refusal", err)
+		}
+		// While a lives, its shells are reachable through b.
+		if st, f := rawGet(t, cl, b, "alice", shells[0].ShellID(), nil); f != nil || st != http.StatusOK {
+			t.Fatalf("alice's shell on a via b: HTTP %d, fault %v", st, f)
+		}
+
+		crashedAt := time.Now()
+		a.crash()
+		if n, err := b.st.CountLeases(ctx, "alice", time.Now()); err != nil || n != 5 {
+			t.Fatalf("right after the crash CountLeases = %d, %v; want 5", n, err)
+		}
+		// Its shells are gone: b cannot reach the owner and answers not-found.
+		st, f := rawGet(t, cl, b, "alice", shells[0].ShellID(), nil)
+		wantNotFound(t, st, f, shells[0].ShellID())
+
+		waitFor(t, "b to sweep a's leases", 10*ttl, func() (bool, error) {
+			n, err := b.st.CountLeases(ctx, "alice", time.Now())
+			return n == 0, err
+		})
+		if d := time.Since(crashedAt); d < ttl/2 {
+			t.Fatalf("leases swept %v after the crash, before the TTL %v", d, ttl)
+		}
+		if _, err := b.st.GetReplica(ctx, a.id); err == nil {
+			t.Fatalf("dead replica %s still registered", a.id)
+		}
+		var fresh []*remoting.Client
+		for range 5 {
+			c, err := remoting.Dial(ctx, onB)
+			if err != nil {
+				t.Fatalf("Dial on b after the sweep: %v", err)
+			}
+			fresh = append(fresh, c)
+		}
+		if _, err := remoting.Dial(ctx, onB); !errors.Is(err, remoting.ErrQuotaExceeded) {
+			t.Fatalf("sixth shell after the sweep: %v, want refusal", err)
+		}
+		for _, c := range fresh {
+			if err := c.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
