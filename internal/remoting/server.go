@@ -117,7 +117,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.unauthorized(w)
 		return
 	}
-	body, tooBig, err := readBody(r.Body, int64(s.cfg.MaxEnvelopeSize)+maxBodySlack)
+	body, tooBig, err := readBody(r.Body, r.ContentLength, int64(s.cfg.MaxEnvelopeSize)+maxBodySlack)
 	if err != nil {
 		s.log.Debug("remoting: reading body", "err", err)
 		http.Error(w, "bad request", http.StatusBadRequest)
@@ -138,7 +138,15 @@ func (s *Server) unauthorized(w http.ResponseWriter) {
 
 // readBody reads at most limit bytes; tooBig reports that more followed
 // (the rest is drained up to a bound so the connection can be reused).
-func readBody(rd io.Reader, limit int64) (body []byte, tooBig bool, err error) {
+// A known size (Content-Length) within the limit is read in one buffer.
+func readBody(rd io.Reader, size, limit int64) (body []byte, tooBig bool, err error) {
+	if size >= 0 && size <= limit {
+		body = make([]byte, size)
+		if _, err := io.ReadFull(rd, body); err != nil {
+			return nil, false, fmt.Errorf("remoting: reading request body: %w", err)
+		}
+		return body, false, nil
+	}
 	body, err = io.ReadAll(io.LimitReader(rd, limit+1))
 	if err != nil {
 		return nil, false, fmt.Errorf("remoting: reading request body: %w", err)

@@ -117,7 +117,7 @@ func (t *transport) post(ctx context.Context, envelope []byte) (int, []byte, err
 		if err != nil {
 			return 0, nil, fmt.Errorf("remoting: %w", err)
 		}
-		body, rerr := io.ReadAll(io.LimitReader(resp.Body, t.maxBody))
+		body, rerr := readResponse(resp, t.maxBody)
 		resp.Body.Close()
 		switch resp.StatusCode {
 		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
@@ -158,3 +158,14 @@ func (e *AuthError) Unwrap() error { return ErrAccessDenied }
 
 // closeIdle releases idle connections.
 func (t *transport) closeIdle() { t.hc.CloseIdleConnections() }
+
+// readResponse reads at most limit bytes of resp's body, in one buffer
+// when the length is known.
+func readResponse(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= limit {
+		b := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, b)
+		return b, err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
+}
