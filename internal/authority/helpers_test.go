@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -97,6 +98,8 @@ type env struct {
 	bob     storage.User // MFA with TOTP and phone
 	carol   storage.User // MFA enforced, not enrolled
 	bobTOTP string
+	appCert *x509.Certificate
+	appKey  *rsa.PrivateKey
 }
 
 func testLogger(t testing.TB) *slog.Logger {
