@@ -85,6 +85,9 @@ func each(ctx context.Context, st storage.ObjectStore, tenant, kind, parent stri
 			return fmt.Errorf("compliance: list %s: %w", kind, err)
 		}
 		for _, o := range objs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			if err := fn(o); err != nil {
 				return err
 			}
