@@ -24,7 +24,10 @@ func rawChunks(data []byte) []byte { return xpress.AppendRaw(nil, data) }
 
 // rawChunkBudget returns the largest n with xpress.RawSize(n) <= budget.
 func rawChunkBudget(budget int) int {
-	n := budget - 4*(budget/xpress.ChunkSize+1)
+	n := max(budget-4*(budget/xpress.ChunkSize+1), 0)
+	for xpress.RawSize(n+1) <= budget {
+		n++
+	}
 	for n > 0 && xpress.RawSize(n) > budget {
 		n--
 	}

@@ -227,3 +227,36 @@ func TestRefusals(t *testing.T) {
 		t.Fatalf("401: %v", err)
 	}
 }
+
+// A NoInput=false pipeline is not reported finished before
+// END_OF_PIPELINE_INPUT, even when its command ignores input (MS-PSRP 3.7).
+func TestCompletionWaitsForEndOfInput(t *testing.T) {
+	e := newEnv(t, false, nil)
+	c := e.raw("alice")
+	base, rpid := openRaw(t, e, c)
+	cmdID := strings.ToUpper(uuid.NewString())
+	pid := wireID(t, cmdID)
+	env := base
+	env.action, env.messageID = actCommand, newMsgID()
+	env.body = `<rsp:CommandLine xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell" CommandId="` + cmdID + `"><rsp:Command/><rsp:Arguments>` +
+		psrpBlob(20, psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgCreatePipeline, RPID: rpid, PID: pid,
+			Data: []byte(createPipelineXML("Get-Number", false, [2]string{"Count", `<I32>2</I32>`}))}) + `</rsp:Arguments></rsp:CommandLine>`
+	mustOK(t, c, env)
+	var d fragment.Defragmenter
+	var msgs []psrp.Message
+	for len(msgs) < 2 {
+		body := mustOK(t, c, receiveEnv(base, cmdID))
+		if strings.Contains(body, "CommandState") {
+			t.Fatalf("Done before END_OF_PIPELINE_INPUT: %s", body)
+		}
+		msgs = append(msgs, decodeStreams(t, &d, body)...)
+	}
+	held := receiveEnv(base, cmdID)
+	held.timeout = "PT0.6S"
+	mustFault(t, c, held, "2150858793")
+	mustOK(t, c, sendEnv(base, cmdID, psrpBlob(21, psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgEndOfPipelineInput, RPID: rpid, PID: pid})))
+	rest, last := receiveUntilDone(t, c, base, cmdID)
+	if len(rest) != 1 || rest[0].Type != psrp.MsgPipelineState || !strings.Contains(last, "CommandState/Done") {
+		t.Fatalf("after END_OF_PIPELINE_INPUT: %v", rest)
+	}
+}

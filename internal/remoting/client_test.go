@@ -1,14 +1,19 @@
 package remoting
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"runtime"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,8 +244,38 @@ func TestConcurrentPipelinesAndStop(t *testing.T) {
 	}
 }
 
+// envelopeGuard wraps the server and fails the test when a response is
+// larger than the MaxEnvelopeSize of the request it answers.
+func envelopeGuard(t *testing.T, e *testEnv) *atomic.Int64 {
+	var largest atomic.Int64
+	re := regexp.MustCompile(`MaxEnvelopeSize[^>]*>(\d+)<`)
+	e.hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		m := re.FindSubmatch(body)
+		rec := httptest.NewRecorder()
+		e.srv.ServeHTTP(rec, r)
+		if m != nil {
+			limit, _ := strconv.Atoi(string(m[1]))
+			if rec.Body.Len() > limit {
+				t.Errorf("response of %d bytes for MaxEnvelopeSize %d", rec.Body.Len(), limit)
+			}
+			if n := int64(rec.Body.Len()); n > largest.Load() {
+				largest.Store(n)
+			}
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	})
+	return &largest
+}
+
 func TestManyFragmentsAndEnvelopes(t *testing.T) {
 	e := newEnv(t, false, nil)
+	largest := envelopeGuard(t, e)
 	for _, maxEnv := range []int{153600, 9000} {
 		c := e.dial("alice", func(cc *ClientConfig) { cc.MaxEnvelopeSize = maxEnv })
 		out, err := collect(t, c, cmd("Get-Number", intArg("Count", 5000)), nil)
@@ -256,6 +291,10 @@ func TestManyFragmentsAndEnvelopes(t *testing.T) {
 		out, err = collect(t, c, cmd("Get-Big", intArg("Size", 3*maxEnv)), nil)
 		if err != nil || len(out) != 1 || len(out[0].(string)) != 3*maxEnv {
 			t.Fatalf("Get-Big: %v", err)
+		}
+		// Responses are packed close to the limit, not merely under it.
+		if l := largest.Swap(0); l < int64(maxEnv)*9/10 {
+			t.Fatalf("largest response %d bytes for MaxEnvelopeSize %d: packing is too loose", l, maxEnv)
 		}
 	}
 }

@@ -1,0 +1,36 @@
+package remoting
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestReadBody(t *testing.T) {
+	b, big, err := readBody(strings.NewReader("hello"), 5, 10)
+	if err != nil || big || string(b) != "hello" {
+		t.Fatalf("known length: %q %v %v", b, big, err)
+	}
+	b, big, err = readBody(strings.NewReader("hello world!"), -1, 10)
+	if err != nil || !big || len(b) != 10 {
+		t.Fatalf("unknown length over the limit: %q %v %v", b, big, err)
+	}
+	if _, _, err = readBody(strings.NewReader("abc"), 5, 10); err == nil {
+		t.Fatal("short body of declared length accepted")
+	}
+}
+
+func TestSniffMessageID(t *testing.T) {
+	id := "uuid:0AB58087-C2C3-0005-0000-000000010000"
+	for _, body := range []string{
+		`<s:Envelope><s:Header><a:MessageID>` + id + `</a:MessageID>` + strings.Repeat("<x>", 100),
+		`<env:Envelope><env:Header><wsa:MessageID env:mustUnderstand="false"> ` + id + ` </wsa:MessageID>`,
+	} {
+		if got := sniffMessageID([]byte(body)); got != id {
+			t.Errorf("sniffMessageID = %q", got)
+		}
+	}
+	if got := sniffMessageID(bytes.Repeat([]byte("x"), 100)); got != "" {
+		t.Errorf("sniffMessageID on junk = %q", got)
+	}
+}

@@ -1,0 +1,59 @@
+package remoting
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func TestClientRedirectCookiesAndTokenSource(t *testing.T) {
+	e := newEnv(t, false, nil)
+	var frontHits, cookieSeen, badEncoding atomic.Int32
+	back := e.hs.URL
+	e.hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie("affinity"); err == nil && c.Value == "be1" {
+			cookieSeen.Add(1)
+		}
+		if r.Header.Get("Accept-Encoding") != "identity" {
+			badEncoding.Add(1)
+		}
+		e.srv.ServeHTTP(w, r)
+	})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		frontHits.Add(1)
+		http.SetCookie(w, &http.Cookie{Name: "affinity", Value: "be1", Path: "/"})
+		http.Redirect(w, r, back+r.URL.RequestURI(), http.StatusFound)
+	}))
+	defer front.Close()
+	var tokens atomic.Int32
+	c, err := Dial(context.Background(), ClientConfig{
+		URL:      front.URL + "/powershell-liveid?BasicAuthToOAuthConversion=true",
+		Username: "bob@contoso.com",
+		TokenSource: func(context.Context) (string, error) {
+			tokens.Add(1)
+			return "tok-bob", nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := collect(t, c, cmd("Get-Number", intArg("Count", 2)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if frontHits.Load() != 1 {
+		t.Fatalf("front door hit %d times; later requests must go to the redirect target", frontHits.Load())
+	}
+	if cookieSeen.Load() < 3 || tokens.Load() < 3 {
+		t.Fatalf("cookie seen %d times, token fetched %d times", cookieSeen.Load(), tokens.Load())
+	}
+	if badEncoding.Load() != 0 {
+		t.Fatal("client did not send Accept-Encoding: identity")
+	}
+	if !strings.HasPrefix(c.ws.t.currentURL().String(), back) {
+		t.Fatalf("client URL %s", c.ws.t.currentURL())
+	}
+}
