@@ -209,4 +209,3 @@ func (ts *testServer) runMain(t testing.TB, stdin string, env map[string]string,
 	code := Main(context.Background(), f, full)
 	return code, out.String(), errOut.String()
 }
-
