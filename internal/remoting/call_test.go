@@ -221,6 +221,13 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	e.prov.refuse = nil
+	// A refusal by the Authenticator reaches the client as the access
+	// fault with its message.
+	_, err := Dial(context.Background(), e.clientConfig("disabled"))
+	var re *RemoteError
+	if !errors.As(err, &re) || !errors.Is(err, ErrAccessDenied) || !strings.HasSuffix(re.Message(), "Remote PowerShell is disabled for this user.") {
+		t.Fatalf("Authenticator refusal: %v", err)
+	}
 	cfg := e.clientConfig("alice")
 	cfg.Password = "Bearer wrong"
 	if _, err := Dial(context.Background(), cfg); !errors.Is(err, ErrAccessDenied) {

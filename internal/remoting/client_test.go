@@ -298,3 +298,21 @@ func TestManyFragmentsAndEnvelopes(t *testing.T) {
 		}
 	}
 }
+
+// The client re-polls after TimedOut faults: a command that runs for
+// longer than the OperationTimeout still completes.
+func TestClientRetriesTimedOutReceives(t *testing.T) {
+	e := newEnv(t, false, nil)
+	c := e.dial("alice", func(cc *ClientConfig) { cc.OperationTimeout = 600 * time.Millisecond })
+	out, err := collect(t, c, cmd("Sleep-Ms", intArg("Ms", 900)), nil)
+	if err != nil || len(out) != 1 || out[0] != "awake" {
+		t.Fatalf("%v %v", out, err)
+	}
+	// A panicking command fails its pipeline, not the server.
+	if _, err := collect(t, c, cmd("Panic-Now"), nil); !errors.As(err, new(*PipelineError)) {
+		t.Fatalf("panic: %v", err)
+	}
+	if _, err := collect(t, c, cmd("Get-Number", intArg("Count", 1)), nil); err != nil {
+		t.Fatalf("after panic: %v", err)
+	}
+}

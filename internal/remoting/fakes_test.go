@@ -43,6 +43,9 @@ func (testAuth) Authenticate(_ context.Context, authz, addr string) (*runspace.P
 	if !ok || !ok2 || id == "" {
 		return nil, fmt.Errorf("bad token: %w", runspace.ErrUnauthenticated)
 	}
+	if id == "disabled" {
+		return nil, &runspace.RefusedError{Kind: runspace.RefusedAccess, Message: "[AuthZRequestId=7][FailureCategory=AuthZ-AuthorizationException] Remote PowerShell is disabled for this user."}
+	}
 	return &runspace.Principal{UserID: id, UPN: user, ClientAddr: addr}, nil
 }
 
@@ -163,6 +166,15 @@ func (r *fakeRunspace) Invoke(ctx context.Context, p *runspace.Pipeline, out run
 				return ctx.Err()
 			}
 		}
+	case "sleep-ms":
+		select {
+		case <-time.After(time.Duration(argInt(c, "Ms", 0)) * time.Millisecond):
+			return out.WriteObject("awake")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	case "panic-now":
+		panic("boom")
 	case "fail-now":
 		return &psrp.ErrorRecord{Message: "it failed", FullyQualifiedErrorID: "Boom", Category: psrp.CategoryInvalidOperation}
 	}

@@ -117,12 +117,19 @@ func TestShutdown(t *testing.T) {
 	if got := len(e.srv.Shells()); got != 2 {
 		t.Fatalf("Shells() = %d", got)
 	}
+	c3 := e.dial("carol", nil)
+	if !e.srv.CloseShell(context.Background(), c3.ShellID()) || e.srv.CloseShell(context.Background(), c3.ShellID()) {
+		t.Fatal("CloseShell should succeed exactly once")
+	}
+	if err := c3.Alive(context.Background()); !errors.Is(err, ErrShellNotFound) {
+		t.Fatalf("Alive after CloseShell: %v", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if err := e.srv.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Shutdown with a stuck pipeline: %v", err)
 	}
-	if e.prov.closed.Load() != 2 {
+	if e.prov.closed.Load() != 3 {
 		t.Fatalf("runspaces closed: %d", e.prov.closed.Load())
 	}
 	select {

@@ -141,12 +141,27 @@ func (s *Server) launch(cmd *command, pl *psrp.ServerPipeline, name string, fn f
 	sh.pipelines.Add(1)
 	go func() {
 		defer sh.pipelines.Done()
-		err := fn(cmd.ctx, &pipeOutput{ctx: cmd.ctx, pl: pl})
+		err := s.invokeSafely(cmd, fn, &pipeOutput{ctx: cmd.ctx, pl: pl})
 		state := s.finish(sh, cmd, pl, err)
 		if m := s.cfg.Metrics; m != nil {
 			m.PipelineDone(name, s.now().Sub(start), state.String())
 		}
 	}()
+}
+
+// errPanicked is returned for an Invoke that panicked.
+var errPanicked = errors.New("remoting: pipeline panicked")
+
+// invokeSafely runs fn, turning a panic into an error so that one broken
+// command fails its pipeline instead of the server.
+func (s *Server) invokeSafely(cmd *command, fn func(context.Context, runspace.Output) error, out runspace.Output) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("remoting: pipeline panicked", "shell", cmd.sh.id, "command", cmd.id, "panic", r)
+			err = errPanicked
+		}
+	}()
+	return fn(cmd.ctx, out)
 }
 
 // finish ends pl after its Invoke returned err: Completed, Failed with a
