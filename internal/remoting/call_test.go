@@ -267,3 +267,34 @@ func TestCompletionWaitsForEndOfInput(t *testing.T) {
 		t.Fatalf("after END_OF_PIPELINE_INPUT: %v", rest)
 	}
 }
+
+// Terminate wakes a Receive parked on the command it discards.
+func TestTerminateWakesParkedReceive(t *testing.T) {
+	e := newEnv(t, false, nil)
+	c := e.raw("alice")
+	base, rpid := openRaw(t, e, c)
+	cmdID := strings.ToUpper(uuid.NewString())
+	env := base
+	env.action, env.messageID = actCommand, newMsgID()
+	env.body = `<rsp:CommandLine xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell" CommandId="` + cmdID + `"><rsp:Command/><rsp:Arguments>` +
+		psrpBlob(30, psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgCreatePipeline, RPID: rpid, PID: wireID(t, cmdID),
+			Data: []byte(createPipelineXML("Wait-Cancel", true))}) + `</rsp:Arguments></rsp:CommandLine>`
+	mustOK(t, c, env)
+	parked := make(chan string, 1)
+	go func() {
+		_, body := c.post(receiveEnv(base, cmdID).bytes())
+		parked <- body
+	}()
+	time.Sleep(100 * time.Millisecond)
+	env.action, env.messageID = actSignal, newMsgID()
+	env.body = `<rsp:Signal xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell" CommandId="` + cmdID + `"><rsp:Code>http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/Terminate</rsp:Code></rsp:Signal>`
+	mustOK(t, c, env)
+	select {
+	case body := <-parked:
+		if !strings.Contains(body, "command identifier that does not exist") {
+			t.Fatalf("parked Receive: %s", body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Terminate left the Receive parked")
+	}
+}

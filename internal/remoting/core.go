@@ -166,6 +166,7 @@ func (sh *shell) removeCommand(id string) bool {
 		return false
 	}
 	cmd.cancel()
+	close(cmd.gone)
 	sh.pool.RemovePipeline(id)
 	return true
 }

@@ -22,6 +22,8 @@ type command struct {
 	id     string
 	ctx    context.Context
 	cancel context.CancelFunc
+	// gone is closed when the command is terminated or its shell closes.
+	gone chan struct{}
 
 	pl      *psrp.ServerPipeline // nil until CREATE_PIPELINE arrives
 	stopped bool
@@ -30,7 +32,7 @@ type command struct {
 
 func newCommand(sh *shell, id string) *command {
 	ctx, cancel := context.WithCancel(sh.ctx)
-	return &command{sh: sh, id: id, ctx: ctx, cancel: cancel}
+	return &command{sh: sh, id: id, ctx: ctx, cancel: cancel, gone: make(chan struct{})}
 }
 
 // stop cancels the Invoke context and stops the pipeline; a pipeline whose

@@ -52,10 +52,18 @@ func (s *Server) receive(ctx context.Context, c *call, sh *shell, r *wsman.Recei
 		c.fault(wsman.MaxEnvelopeSizeExceeded(errors.New("remoting: MaxEnvelopeSize too small for any output")))
 		return
 	}
-	var ready <-chan struct{}
-	if r.CommandID == "" || sh.command(r.CommandID) != nil {
-		ready = sh.pool.Ready(r.CommandID)
+	// gone (nil for the pool) wakes the wait when the command is
+	// terminated; ready when its queue has data.
+	var gone <-chan struct{}
+	if r.CommandID != "" {
+		cmd := sh.command(r.CommandID)
+		if cmd == nil {
+			c.fault(wsman.CommandNotFound())
+			return
+		}
+		gone = cmd.gone
 	}
+	ready := sh.pool.Ready(r.CommandID)
 	timer := time.NewTimer(receiveWait(c.req.Header.OperationTimeout))
 	defer timer.Stop()
 	for {
@@ -74,6 +82,7 @@ func (s *Server) receive(ctx context.Context, c *call, sh *shell, r *wsman.Recei
 		}
 		select {
 		case <-ready:
+		case <-gone:
 		case <-sh.done:
 		case <-timer.C:
 			c.fault(wsman.TimedOut())

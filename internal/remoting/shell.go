@@ -103,8 +103,9 @@ func (s *shell) close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
-		for k := range s.commands {
+		for k, cmd := range s.commands {
 			delete(s.commands, k)
+			close(cmd.gone)
 		}
 		s.mu.Unlock()
 		close(s.done)
