@@ -324,3 +324,36 @@ func mustDecodeB64(t *testing.T, s string) []byte {
 }
 
 var _ = time.Second
+
+// GET_COMMAND_METADATA as Import-PSSession sends it: the reply starts with
+// the Count object, then one object per command.
+func TestRawCommandMetadata(t *testing.T) {
+	e := newEnv(t, false, nil)
+	c := e.raw("alice")
+	base, rpid := openRaw(t, e, c)
+	cmdID := strings.ToUpper(uuid.NewString())
+	query := `<Obj RefId="0"><MS><Obj N="Name" RefId="1"><TN RefId="0"><T>System.String[]</T><T>System.Array</T><T>System.Object</T></TN><LST><S>Get-*</S></LST></Obj><Obj N="CommandType" RefId="2"><TN RefId="1"><T>System.Management.Automation.CommandTypes</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN><ToString>Alias, Function, Filter, Cmdlet, Configuration</ToString><I32>271</I32></Obj><Nil N="Namespace" /><Nil N="ArgumentList" /></MS></Obj>`
+	env := base
+	env.action, env.messageID = actCommand, newMsgID()
+	env.body = `<rsp:CommandLine xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell" CommandId="` + cmdID + `"><rsp:Command>Get-Command</rsp:Command><rsp:Arguments>` +
+		psrpBlob(40, psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgGetCommandMetadata, RPID: rpid, PID: wireID(t, cmdID), Data: []byte(utf8BOM + query)}) +
+		`</rsp:Arguments></rsp:CommandLine>`
+	mustOK(t, c, env)
+	msgs, _ := receiveUntilDone(t, c, base, cmdID)
+	if len(msgs) != 4 {
+		t.Fatalf("%d messages, want count + 2 commands + state", len(msgs))
+	}
+	first := string(msgs[0].Data)
+	if msgs[0].Type != psrp.MsgPipelineOutput || !strings.Contains(first, "<T>Selected.Microsoft.PowerShell.Commands.GenericMeasureInfo</T>") || !strings.Contains(first, `<I32 N="Count">2</I32>`) {
+		t.Fatalf("first reply is not the Count object: %s", first)
+	}
+	for _, m := range msgs[1:3] {
+		d := string(m.Data)
+		if !strings.Contains(d, "<T>Selected.System.Management.Automation.CmdletInfo</T>") || !strings.Contains(d, `<S N="Name">Get-`) || !strings.Contains(d, "ErrorAction") {
+			t.Fatalf("command object: %s", d)
+		}
+	}
+	if st, _ := psrp.DecodePipelineState(msgs[3].Data); st.State != psrp.PipelineCompleted {
+		t.Fatalf("state %v", st.State)
+	}
+}
