@@ -144,7 +144,9 @@ func TestInteractiveShellOnPTY(t *testing.T) {
 	select {
 	case <-ts.prov.stopped:
 	case <-time.After(10 * time.Second):
-		p.expect(m, "remote pipeline was not stopped")
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		t.Fatalf("remote pipeline was not stopped; terminal:\n%s", p.buf.String()[m:])
 	}
 	m = p.expect(m, "PS> ")
 	p.send("Get-ConnectionInformation | Select-Object -ExpandProperty Name\r")
