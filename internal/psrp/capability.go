@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/ipps/ipps/internal/clixml"
 )
 
 // Versions this implementation advertises in SESSION_CAPABILITY
@@ -32,11 +30,11 @@ func DefaultSessionCapability() SessionCapability {
 }
 
 // Marshal encodes c as message data.
-func (c SessionCapability) Marshal() []byte {
+func (c SessionCapability) Marshal() ([]byte, error) {
 	o := msObject(
-		prop("protocolversion", clixml.Version(c.ProtocolVersion)),
-		prop("PSVersion", clixml.Version(c.PSVersion)),
-		prop("SerializationVersion", clixml.Version(c.SerializationVersion)),
+		prop("protocolversion", version(c.ProtocolVersion)),
+		prop("PSVersion", version(c.PSVersion)),
+		prop("SerializationVersion", version(c.SerializationVersion)),
 	)
 	if c.TimeZone != nil {
 		o.Extended = append(o.Extended, prop("TimeZone", c.TimeZone))

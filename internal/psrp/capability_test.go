@@ -12,7 +12,7 @@ func TestSessionCapabilityRoundTrip(t *testing.T) {
 		DefaultSessionCapability(),
 		{ProtocolVersion: "2.4", PSVersion: "2.0", SerializationVersion: "1.1.0.1", TimeZone: []byte{0, 1, 0, 0, 0xff}},
 	} {
-		got, err := DecodeSessionCapability(c.Marshal())
+		got, err := DecodeSessionCapability(mustEncode(c.Marshal()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,9 +34,9 @@ func (pl *ClientPipeline) State() PipelineState {
 // exceeds Config.MaxQueuedBytes and fails with ErrPipelineDone after
 // EndInput, on a NoInput pipeline or once the pipeline finished.
 func (pl *ClientPipeline) SendInput(v clixml.Value) error {
-	data, err := EncodeObject(v)
-	if err != nil {
-		return err
+	var enc encoder = valueData{v}
+	if v == nil {
+		enc = rawData(nil)
 	}
 	p := pl.pool
 	p.mu.Lock()
@@ -47,8 +47,7 @@ func (pl *ClientPipeline) SendInput(v clixml.Value) error {
 	if pl.noInput || pl.inputEnded || pl.state.Terminal() {
 		return ErrPipelineDone
 	}
-	p.enqueueLocked(pl.id, MsgPipelineInput, pl.pid, data)
-	return nil
+	return p.enqueueLocked(pl.id, MsgPipelineInput, pl.pid, enc)
 }
 
 // EndInput queues END_OF_PIPELINE_INPUT (empty data).
@@ -60,8 +59,7 @@ func (pl *ClientPipeline) EndInput() error {
 		return ErrPipelineDone
 	}
 	pl.inputEnded = true
-	p.enqueueLocked(pl.id, MsgEndOfPipelineInput, pl.pid, nil)
-	return nil
+	return p.enqueueLocked(pl.id, MsgEndOfPipelineInput, pl.pid, rawData(nil))
 }
 
 // onMessage handles a server message for this pipeline; pool.mu held.

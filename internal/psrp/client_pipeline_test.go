@@ -30,7 +30,7 @@ func TestClientPipelineInputRules(t *testing.T) {
 	p.up(cp.ID())
 	drain(p.srv)
 	p.cli.mu.Lock()
-	p.cli.enqueueLocked(cp.ID(), MsgPipelineInput, cp.PID(), []byte("<S>x</S>"))
+	_ = p.cli.enqueueLocked(cp.ID(), MsgPipelineInput, cp.PID(), rawData("<S>x</S>"))
 	p.cli.mu.Unlock()
 	d, _ := p.cli.DataToSend(cp.ID(), 1<<16)
 	var ue *UnexpectedMessageError

@@ -60,8 +60,12 @@ func NewClientPool(cfg ClientConfig) (*ClientPool, error) {
 	p := &ClientPool{ccfg: cfg, pipelines: make(map[string]*ClientPipeline), state: PoolNegotiationSent}
 	p.init(cfg.Config, DestinationServer, p)
 	p.rpid = cfg.RPID
-	p.enqueueLocked(PoolTarget, MsgSessionCapability, WireGUID{}, cfg.Capability.Marshal())
-	p.enqueueLocked(PoolTarget, MsgInitRunspacePool, WireGUID{}, cfg.Init.Marshal())
+	if err := p.enqueueLocked(PoolTarget, MsgSessionCapability, WireGUID{}, cfg.Capability); err != nil {
+		return nil, err
+	}
+	if err := p.enqueueLocked(PoolTarget, MsgInitRunspacePool, WireGUID{}, cfg.Init); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -166,7 +170,7 @@ func (p *ClientPool) handle(target string, _ Stream, m Message) error {
 	return nil
 }
 
-func (p *ClientPool) newPipelineLocked(noInput bool) (*ClientPipeline, error) {
+func (p *ClientPool) newPipelineLocked(noInput bool, t MessageType, req encoder) (*ClientPipeline, error) {
 	if p.closed {
 		return nil, ErrClosed
 	}
@@ -175,6 +179,10 @@ func (p *ClientPool) newPipelineLocked(noInput bool) (*ClientPipeline, error) {
 	}
 	pid := NewRandomWireGUID()
 	id := targetKey(pid.String())
+	if err := p.enqueueLocked(id, t, pid, req); err != nil {
+		delete(p.queues, id)
+		return nil, err
+	}
 	pl := &ClientPipeline{pool: p, id: id, pid: pid, q: p.queueLocked(id), noInput: noInput, state: PipelineRunning}
 	p.pipelines[id] = pl
 	return pl, nil
@@ -188,12 +196,7 @@ func (p *ClientPool) newPipelineLocked(noInput bool) (*ClientPipeline, error) {
 func (p *ClientPool) CreatePipeline(req CreatePipeline) (*ClientPipeline, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	pl, err := p.newPipelineLocked(req.NoInput)
-	if err != nil {
-		return nil, err
-	}
-	p.enqueueLocked(pl.id, MsgCreatePipeline, pl.pid, req.Marshal())
-	return pl, nil
+	return p.newPipelineLocked(req.NoInput, MsgCreatePipeline, req)
 }
 
 // GetCommandMetadata is CreatePipeline for GET_COMMAND_METADATA. The
@@ -202,12 +205,7 @@ func (p *ClientPool) CreatePipeline(req CreatePipeline) (*ClientPipeline, error)
 func (p *ClientPool) GetCommandMetadata(req GetCommandMetadata) (*ClientPipeline, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	pl, err := p.newPipelineLocked(true)
-	if err != nil {
-		return nil, err
-	}
-	p.enqueueLocked(pl.id, MsgGetCommandMetadata, pl.pid, req.Marshal())
-	return pl, nil
+	return p.newPipelineLocked(true, MsgGetCommandMetadata, req)
 }
 
 // RemovePipeline forgets a pipeline and its queue, after the transport
@@ -225,36 +223,43 @@ func (p *ClientPool) RemovePipeline(id string) {
 }
 
 // poolRequest queues a pool control message carrying a fresh call id.
-func (p *ClientPool) poolRequest(t MessageType, body func(ci int64) []byte) (int64, error) {
+func (p *ClientPool) poolRequest(t MessageType, body func(ci int64) encoder) (int64, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.state != PoolOpened {
 		return 0, ErrNotOpened
 	}
 	p.callID++
-	p.enqueueLocked(PoolTarget, t, WireGUID{}, body(p.callID))
+	if err := p.enqueueLocked(PoolTarget, t, WireGUID{}, body(p.callID)); err != nil {
+		return 0, err
+	}
 	return p.callID, nil
 }
+
+// callIDData is the body of GET_AVAILABLE_RUNSPACES and RESET_RUNSPACE_STATE.
+type callIDData int64
+
+func (ci callIDData) Marshal() ([]byte, error) { return EncodeCallID(int64(ci)) }
 
 // SetMaxRunspaces queues SET_MAX_RUNSPACES and returns its call id; the
 // answer is a RunspaceAvailabilityEvent with that CallID.
 func (p *ClientPool) SetMaxRunspaces(n int32) (int64, error) {
-	return p.poolRequest(MsgSetMaxRunspaces, func(ci int64) []byte { return SetRunspaces{Max: true, Count: n, CallID: ci}.Marshal() })
+	return p.poolRequest(MsgSetMaxRunspaces, func(ci int64) encoder { return SetRunspaces{Max: true, Count: n, CallID: ci} })
 }
 
 // SetMinRunspaces queues SET_MIN_RUNSPACES; see SetMaxRunspaces.
 func (p *ClientPool) SetMinRunspaces(n int32) (int64, error) {
-	return p.poolRequest(MsgSetMinRunspaces, func(ci int64) []byte { return SetRunspaces{Count: n, CallID: ci}.Marshal() })
+	return p.poolRequest(MsgSetMinRunspaces, func(ci int64) encoder { return SetRunspaces{Count: n, CallID: ci} })
 }
 
 // GetAvailableRunspaces queues GET_AVAILABLE_RUNSPACES; see SetMaxRunspaces.
 func (p *ClientPool) GetAvailableRunspaces() (int64, error) {
-	return p.poolRequest(MsgGetAvailableRunspaces, EncodeCallID)
+	return p.poolRequest(MsgGetAvailableRunspaces, func(ci int64) encoder { return callIDData(ci) })
 }
 
 // ResetRunspaceState queues RESET_RUNSPACE_STATE; see SetMaxRunspaces.
 func (p *ClientPool) ResetRunspaceState() (int64, error) {
-	return p.poolRequest(MsgResetRunspaceState, EncodeCallID)
+	return p.poolRequest(MsgResetRunspaceState, func(ci int64) encoder { return callIDData(ci) })
 }
 
 // StartKeyExchange generates an RSA-2048 key and queues PUBLIC_KEY; a
@@ -276,8 +281,11 @@ func (p *ClientPool) startKeyExchangeLocked() error {
 		}
 		p.priv = k
 	}
-	p.enqueueLocked(PoolTarget, MsgPublicKey, WireGUID{}, EncodePublicKey(&p.priv.PublicKey))
-	return nil
+	data, err := EncodePublicKey(&p.priv.PublicKey)
+	if err != nil {
+		return err
+	}
+	return p.enqueueLocked(PoolTarget, MsgPublicKey, WireGUID{}, rawData(data))
 }
 
 // EncryptSecureString encrypts plain under the session key for use as a

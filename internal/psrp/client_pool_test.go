@@ -16,9 +16,9 @@ func TestClientAcceptsZeroRPIDCapability(t *testing.T) {
 	var stream []byte
 	var ids fragment.ObjectIDs
 	for _, m := range []Message{
-		{Destination: DestinationClient, Type: MsgSessionCapability, Data: DefaultSessionCapability().Marshal()},
-		{Destination: DestinationClient, Type: MsgApplicationPrivateData, RPID: cli.RPID(), Data: ApplicationPrivateData{PSVersionTable: DefaultPSVersionTable()}.Marshal()},
-		{Destination: DestinationClient, Type: MsgRunspacePoolState, RPID: cli.RPID(), Data: RunspacePoolStateInfo{State: PoolOpened}.Marshal()},
+		{Destination: DestinationClient, Type: MsgSessionCapability, Data: mustEncode(DefaultSessionCapability().Marshal())},
+		{Destination: DestinationClient, Type: MsgApplicationPrivateData, RPID: cli.RPID(), Data: mustEncode(ApplicationPrivateData{PSVersionTable: DefaultPSVersionTable()}.Marshal())},
+		{Destination: DestinationClient, Type: MsgRunspacePoolState, RPID: cli.RPID(), Data: mustEncode(RunspacePoolStateInfo{State: PoolOpened}.Marshal())},
 	} {
 		stream = fragment.Split(stream, ids.Next(), append([]byte(nil), m.Encode()...), 1<<16)
 	}

@@ -103,7 +103,7 @@ func cmdList(cmds []Command) *clixml.Object {
 
 // Marshal encodes m in the shape Windows PowerShell writes. With more than
 // one statement, Cmds holds the first and ExtraCmds all of them.
-func (m CreatePipeline) Marshal() []byte {
+func (m CreatePipeline) Marshal() ([]byte, error) {
 	var first []Command
 	if len(m.Statements) > 0 {
 		first = m.Statements[0].Commands

@@ -131,7 +131,7 @@ func TestCreatePipelineRoundTrip(t *testing.T) {
 		{NoInput: true, IsNested: true, ApartmentState: ApartmentMTA, Host: NullHost, History: "h",
 			Statements: []Statement{{Commands: []Command{{Name: "a", UseLocalScope: &no, MergeMyResult: 2, MergeToResult: 1}}}, {Commands: []Command{{Name: "b", IsScript: true}}}}},
 	} {
-		got, err := DecodeCreatePipeline(in.Marshal())
+		got, err := DecodeCreatePipeline(mustEncode(in.Marshal()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 func FuzzMessageDecode(f *testing.F) {
 	rpid, _ := ParseWireGUID("846a0576-dc51-244f-9262-0123456789ab")
 	for _, m := range []Message{
-		{Destination: DestinationServer, Type: MsgSessionCapability, RPID: rpid, Data: DefaultSessionCapability().Marshal()},
+		{Destination: DestinationServer, Type: MsgSessionCapability, RPID: rpid, Data: mustEncode(DefaultSessionCapability().Marshal())},
 		{Destination: DestinationClient, Type: MsgPipelineOutput, RPID: rpid, PID: rpid, Data: []byte("<S>x</S>")},
 		{Destination: DestinationServer, Type: MsgEndOfPipelineInput},
 	} {
@@ -42,14 +42,14 @@ func FuzzMessageDecode(f *testing.F) {
 func FuzzCreatePipelineDecode(f *testing.F) {
 	f.Add([]byte(createWindows))
 	f.Add([]byte(createPypsrp))
-	f.Add(simpleCmd("Get-Date").Marshal())
+	f.Add(mustEncode(simpleCmd("Get-Date").Marshal()))
 	f.Add([]byte(`<Obj RefId="0"><MS><Obj N="PowerShell" RefId="1"><MS><Obj N="Cmds" RefId="2"><LST><Ref RefId="1" /></LST></Obj></MS></Obj></MS></Obj>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeCreatePipeline(b)
 		if err != nil {
 			return
 		}
-		again, err := DecodeCreatePipeline(m.Marshal())
+		again, err := DecodeCreatePipeline(mustEncode(m.Marshal()))
 		if err != nil {
 			t.Fatalf("re-decode: %v", err)
 		}
@@ -76,7 +76,7 @@ func FuzzCreatePipelineDecode(f *testing.F) {
 // pool: it must never panic, and its inbound buffering stays within the
 // configured caps.
 func FuzzServerReceive(f *testing.F) {
-	cp := Message{Destination: DestinationServer, Type: MsgCreatePipeline, Data: simpleCmd("x").Marshal()}
+	cp := Message{Destination: DestinationServer, Type: MsgCreatePipeline, Data: mustEncode(simpleCmd("x").Marshal())}
 	f.Add(fragment.Split(nil, 10, cp.Encode(), 50))
 	in := Message{Destination: DestinationServer, Type: MsgPipelineInput, Data: []byte("<S>x</S>")}
 	f.Add(fragment.Split(nil, 11, in.Encode(), 1000))

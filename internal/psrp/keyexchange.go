@@ -63,7 +63,7 @@ func DecodePublicKeyBlob(b []byte) (*rsa.PublicKey, error) {
 }
 
 // EncodePublicKey encodes PUBLIC_KEY data: MS{S PublicKey = base64 blob}.
-func EncodePublicKey(pub *rsa.PublicKey) []byte {
+func EncodePublicKey(pub *rsa.PublicKey) ([]byte, error) {
 	return marshal(msObject(prop("PublicKey", base64.StdEncoding.EncodeToString(EncodePublicKeyBlob(pub)))))
 }
 
@@ -104,7 +104,7 @@ func EncodeEncryptedSessionKey(pub *rsa.PublicKey, key []byte) ([]byte, error) {
 	}
 	slices.Reverse(ct)
 	blob := append(slices.Clone(simpleBlobHeader), ct...)
-	return marshal(msObject(prop("EncryptedSessionKey", base64.StdEncoding.EncodeToString(blob)))), nil
+	return marshal(msObject(prop("EncryptedSessionKey", base64.StdEncoding.EncodeToString(blob))))
 }
 
 // DecodeEncryptedSessionKey decrypts ENCRYPTED_SESSION_KEY data with priv.

@@ -26,7 +26,7 @@ func TestPublicKeyBlob(t *testing.T) {
 	if len(blob) != 20+256 || blob[20] != testKey.N.Bytes()[255] {
 		t.Fatalf("modulus not little-endian")
 	}
-	pub, err := DecodePublicKey(EncodePublicKey(&testKey.PublicKey))
+	pub, err := DecodePublicKey(mustEncode(EncodePublicKey(&testKey.PublicKey)))
 	if err != nil || !pub.Equal(&testKey.PublicKey) {
 		t.Fatalf("decode: %v", err)
 	}

@@ -104,3 +104,11 @@ func TestMessageTypeString(t *testing.T) {
 		t.Error("String")
 	}
 }
+
+// mustEncode unwraps an encoder result in tests that build valid values.
+func mustEncode(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -31,7 +31,7 @@ type GetCommandMetadata struct {
 }
 
 // Marshal encodes m as message data.
-func (m GetCommandMetadata) Marshal() []byte {
+func (m GetCommandMetadata) Marshal() ([]byte, error) {
 	var ns, args clixml.Value
 	if m.Namespace != nil {
 		ns = clixml.NewStringList(m.Namespace...)

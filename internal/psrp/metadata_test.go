@@ -25,7 +25,7 @@ func TestGetCommandMetadataDecode(t *testing.T) {
 		t.Fatalf("%+v %v", m, err)
 	}
 	in := GetCommandMetadata{Names: []string{"*"}, CommandType: CommandTypeImportDefault, Namespace: []string{"a"}, ArgumentList: []clixml.Value{"x"}}
-	if got, err := DecodeGetCommandMetadata(in.Marshal()); err != nil || !reflect.DeepEqual(got, in) {
+	if got, err := DecodeGetCommandMetadata(mustEncode(in.Marshal())); err != nil || !reflect.DeepEqual(got, in) {
 		t.Fatalf("round trip %+v %v", got, err)
 	}
 }
@@ -47,7 +47,7 @@ func TestCommandMetadataObject(t *testing.T) {
 			t.Errorf("missing %s", name)
 		}
 	}
-	v, err := clixml.Unmarshal(marshal(o))
+	v, err := clixml.Unmarshal(mustEncode(marshal(o)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestCommandMetadataObject(t *testing.T) {
 			t.Errorf("common parameter %s missing", n)
 		}
 	}
-	cnt, err := clixml.Unmarshal(marshal(CommandCountObject(3)))
+	cnt, err := clixml.Unmarshal(mustEncode(marshal(CommandCountObject(3))))
 	if err != nil {
 		t.Fatal(err)
 	}

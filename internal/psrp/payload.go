@@ -3,6 +3,8 @@ package psrp
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/ipps/ipps/internal/clixml"
 )
@@ -60,13 +62,31 @@ func decodeObject(t MessageType, data []byte) (*clixml.Object, error) {
 	return o, nil
 }
 
-func marshal(v clixml.Value) []byte {
+// marshal encodes message data. It fails only for values outside the
+// clixml model, which can come from the application (a TargetObject,
+// MessageData or argument value) or from a decoded cyclic graph.
+func marshal(v clixml.Value) ([]byte, error) {
 	b, err := clixml.Marshal(v)
 	if err != nil {
-		// Every value built in this package is within the clixml model.
-		panic(fmt.Sprintf("psrp: marshal built value: %v", err))
+		return nil, fmt.Errorf("psrp: encode message data: %w", err)
 	}
-	return b
+	return b, nil
+}
+
+// version returns s as a <Version> when it is one (2 to 4 dot-separated
+// Int32 parts) and as an <S> otherwise, so that text decoded from a lax
+// peer re-encodes instead of failing.
+func version(s string) clixml.Value {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 || len(parts) > 4 {
+		return s
+	}
+	for _, p := range parts {
+		if n, err := strconv.ParseInt(p, 10, 32); err != nil || n < 0 || strings.TrimLeft(p, "0123456789") != "" {
+			return s
+		}
+	}
+	return clixml.Version(s)
 }
 
 // fields reads properties of a decoded object case-insensitively

@@ -44,7 +44,7 @@ type PipelineStateInfo struct {
 }
 
 // Marshal encodes s as message data.
-func (s PipelineStateInfo) Marshal() []byte {
+func (s PipelineStateInfo) Marshal() ([]byte, error) {
 	o := msObject(prop("PipelineState", int32(s.State)))
 	if s.Error != nil {
 		o.Extended = append(o.Extended, prop("ExceptionAsErrorRecord", s.Error.Object(false)))
@@ -74,11 +74,7 @@ func EncodeObject(v clixml.Value) ([]byte, error) {
 	if v == nil {
 		return nil, nil
 	}
-	b, err := clixml.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("psrp: encode object: %w", err)
-	}
-	return b, nil
+	return marshal(v)
 }
 
 // DecodeObject decodes PIPELINE_INPUT or PIPELINE_OUTPUT data (t); empty
@@ -88,7 +84,7 @@ func DecodeObject(t MessageType, data []byte) (clixml.Value, error) {
 }
 
 // EncodeErrorRecord encodes e as ERROR_RECORD data.
-func EncodeErrorRecord(e *ErrorRecord) []byte { return marshal(e.Object(true)) }
+func EncodeErrorRecord(e *ErrorRecord) ([]byte, error) { return marshal(e.Object(true)) }
 
 // DecodeErrorRecordMessage decodes ERROR_RECORD data.
 func DecodeErrorRecordMessage(data []byte) (*ErrorRecord, error) {

@@ -110,7 +110,7 @@ type InitRunspacePool struct {
 }
 
 // Marshal encodes m as message data, in the property order Windows uses.
-func (m InitRunspacePool) Marshal() []byte {
+func (m InitRunspacePool) Marshal() ([]byte, error) {
 	return marshal(msObject(
 		prop("MinRunspaces", m.MinRunspaces),
 		prop("MaxRunspaces", m.MaxRunspaces),
@@ -154,7 +154,7 @@ type RunspacePoolStateInfo struct {
 }
 
 // Marshal encodes s as message data.
-func (s RunspacePoolStateInfo) Marshal() []byte {
+func (s RunspacePoolStateInfo) Marshal() ([]byte, error) {
 	o := msObject(prop("RunspaceState", int32(s.State)))
 	if s.Error != nil {
 		o.Extended = append(o.Extended, prop("ExceptionAsErrorRecord", s.Error.Object(false)))
@@ -183,7 +183,7 @@ func DecodeRunspacePoolState(data []byte) (RunspacePoolStateInfo, error) {
 type RunspacePoolInitData struct{ MinRunspaces, MaxRunspaces int32 }
 
 // Marshal encodes d as message data.
-func (d RunspacePoolInitData) Marshal() []byte {
+func (d RunspacePoolInitData) Marshal() ([]byte, error) {
 	return marshal(msObject(prop("MinRunspaces", d.MinRunspaces), prop("MaxRunspaces", d.MaxRunspaces)))
 }
 
@@ -228,7 +228,7 @@ func (s SetRunspaces) MessageType() MessageType {
 }
 
 // Marshal encodes s as message data.
-func (s SetRunspaces) Marshal() []byte {
+func (s SetRunspaces) Marshal() ([]byte, error) {
 	return marshal(msObject(prop(s.name(), s.Count), prop("ci", s.CallID)))
 }
 
@@ -248,7 +248,7 @@ func DecodeSetRunspaces(t MessageType, data []byte) (SetRunspaces, error) {
 
 // EncodeCallID encodes the body of GET_AVAILABLE_RUNSPACES and
 // RESET_RUNSPACE_STATE: MS{I64 ci}.
-func EncodeCallID(ci int64) []byte { return marshal(msObject(prop("ci", ci))) }
+func EncodeCallID(ci int64) ([]byte, error) { return marshal(msObject(prop("ci", ci))) }
 
 // DecodeCallID decodes GET_AVAILABLE_RUNSPACES or RESET_RUNSPACE_STATE
 // data (MS-PSRP 2.2.2.11, 2.2.2.31).
@@ -274,7 +274,7 @@ type RunspaceAvailability struct {
 }
 
 // Marshal encodes a as message data.
-func (a RunspaceAvailability) Marshal() []byte {
+func (a RunspaceAvailability) Marshal() ([]byte, error) {
 	var v clixml.Value = a.OK
 	if a.IsCount {
 		v = a.Available

@@ -53,7 +53,7 @@ func TestDecodeInitRunspacePool(t *testing.T) {
 
 func TestInitRunspacePoolRoundTrip(t *testing.T) {
 	in := InitRunspacePool{MinRunspaces: 1, MaxRunspaces: 3, ApartmentState: ApartmentSTA, Host: NullHost}
-	got, err := DecodeInitRunspacePool(in.Marshal())
+	got, err := DecodeInitRunspacePool(mustEncode(in.Marshal()))
 	if err != nil || !reflect.DeepEqual(got, in) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
@@ -69,13 +69,13 @@ func TestPoolControlMessages(t *testing.T) {
 		t.Fatalf("%+v %v", s, err)
 	}
 	for _, in := range []SetRunspaces{{Max: true, Count: 3, CallID: 1}, {Count: 2, CallID: 9}} {
-		got, err := DecodeSetRunspaces(in.MessageType(), in.Marshal())
+		got, err := DecodeSetRunspaces(in.MessageType(), mustEncode(in.Marshal()))
 		if err != nil || got != in {
 			t.Fatalf("round trip %+v: %+v %v", in, got, err)
 		}
 	}
 	for _, a := range []RunspaceAvailability{{CallID: 1, OK: true}, {CallID: 2}, {CallID: 3, IsCount: true, Available: 4}} {
-		got, err := DecodeRunspaceAvailability(a.Marshal())
+		got, err := DecodeRunspaceAvailability(mustEncode(a.Marshal()))
 		if err != nil || got != a {
 			t.Fatalf("availability %+v: %+v %v", a, got, err)
 		}
@@ -85,7 +85,7 @@ func TestPoolControlMessages(t *testing.T) {
 	if err != nil || !a.IsCount || a.Available != 1 || a.CallID != 4 {
 		t.Fatalf("I32 count: %+v %v", a, err)
 	}
-	if ci, err := DecodeCallID(MsgResetRunspaceState, EncodeCallID(42)); err != nil || ci != 42 {
+	if ci, err := DecodeCallID(MsgResetRunspaceState, mustEncode(EncodeCallID(42))); err != nil || ci != 42 {
 		t.Fatalf("call id: %d %v", ci, err)
 	}
 	d, ok, err := DecodeRunspacePoolInitData(MsgConnectRunspacePool, []byte(`<S />`))
@@ -93,18 +93,18 @@ func TestPoolControlMessages(t *testing.T) {
 		t.Fatalf("connect <S/>: %v %v %v", d, ok, err)
 	}
 	in := RunspacePoolInitData{MinRunspaces: 1, MaxRunspaces: 2}
-	if d, ok, err := DecodeRunspacePoolInitData(MsgRunspacePoolInitData, in.Marshal()); err != nil || !ok || d != in {
+	if d, ok, err := DecodeRunspacePoolInitData(MsgRunspacePoolInitData, mustEncode(in.Marshal())); err != nil || !ok || d != in {
 		t.Fatalf("init data: %v %v %v", d, ok, err)
 	}
 }
 
 func TestRunspacePoolStateRoundTrip(t *testing.T) {
-	s, err := DecodeRunspacePoolState(RunspacePoolStateInfo{State: PoolOpened}.Marshal())
+	s, err := DecodeRunspacePoolState(mustEncode(RunspacePoolStateInfo{State: PoolOpened}.Marshal()))
 	if err != nil || s.State != PoolOpened || s.Error != nil {
 		t.Fatalf("%+v %v", s, err)
 	}
 	rec := &ErrorRecord{Message: "backend gone", FullyQualifiedErrorID: "RemoteRunspaceStateInfoReason"}
-	s, err = DecodeRunspacePoolState(RunspacePoolStateInfo{State: PoolBroken, Error: rec}.Marshal())
+	s, err = DecodeRunspacePoolState(mustEncode(RunspacePoolStateInfo{State: PoolBroken, Error: rec}.Marshal()))
 	if err != nil || s.State != PoolBroken || s.Error == nil || s.Error.Message != "backend gone" {
 		t.Fatalf("%+v %v", s, err)
 	}
@@ -115,7 +115,7 @@ func TestRunspacePoolStateRoundTrip(t *testing.T) {
 
 func TestApplicationPrivateData(t *testing.T) {
 	in := ApplicationPrivateData{PSVersionTable: DefaultPSVersionTable(), Extra: []clixml.Entry{{Key: "ImplicitRemoting", Value: "x"}}}
-	data := in.Marshal()
+	data := mustEncode(in.Marshal())
 	for _, forbidden := range []string{"DebugMode", "DebugStop", "BreakpointCount"} {
 		if containsFold(string(data), forbidden) {
 			t.Fatalf("private data contains %s", forbidden)

@@ -48,21 +48,21 @@ type ApplicationPrivateData struct {
 func str(k string, v clixml.Value) clixml.Entry { return clixml.Entry{Key: k, Value: v} }
 
 // Marshal encodes d as message data.
-func (d ApplicationPrivateData) Marshal() []byte {
+func (d ApplicationPrivateData) Marshal() ([]byte, error) {
 	t := d.PSVersionTable
 	compat := make([]clixml.Value, len(t.PSCompatibleVersions))
 	for i, v := range t.PSCompatibleVersions {
-		compat[i] = clixml.Version(v)
+		compat[i] = version(v)
 	}
 	table := clixml.NewPSPrimitiveDictionary(
-		str("PSVersion", clixml.Version(t.PSVersion)),
+		str("PSVersion", version(t.PSVersion)),
 		str("PSEdition", t.PSEdition),
 		str("PSCompatibleVersions", &clixml.Object{TypeNames: []string{"System.Version[]", "System.Array", "System.Object"}, Kind: clixml.List, Items: compat}),
-		str("CLRVersion", clixml.Version(t.CLRVersion)),
-		str("BuildVersion", clixml.Version(t.BuildVersion)),
-		str("WSManStackVersion", clixml.Version(t.WSManStackVersion)),
-		str("PSRemotingProtocolVersion", clixml.Version(t.PSRemotingProtocolVersion)),
-		str("SerializationVersion", clixml.Version(t.SerializationVersion)),
+		str("CLRVersion", version(t.CLRVersion)),
+		str("BuildVersion", version(t.BuildVersion)),
+		str("WSManStackVersion", version(t.WSManStackVersion)),
+		str("PSRemotingProtocolVersion", version(t.PSRemotingProtocolVersion)),
+		str("SerializationVersion", version(t.SerializationVersion)),
 	)
 	entries := append([]clixml.Entry{str("PSVersionTable", table)}, d.Extra...)
 	return marshal(msObject(prop("ApplicationPrivateData", clixml.NewPSPrimitiveDictionary(entries...))))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/psrp/fragment"
 )
 
@@ -100,14 +101,34 @@ func (e *endpoint) queueLocked(target string) *queue {
 	return q
 }
 
-// enqueueLocked appends a message to target's queue without blocking.
-func (e *endpoint) enqueueLocked(target string, t MessageType, pid WireGUID, data []byte) {
+// encoder is anything that becomes message data: the payload types'
+// Marshal methods, rawData and valueData.
+type encoder interface{ Marshal() ([]byte, error) }
+
+// rawData is message data that is already encoded (or empty).
+type rawData []byte
+
+func (d rawData) Marshal() ([]byte, error) { return d, nil }
+
+// valueData is message data holding one CLIXML value.
+type valueData struct{ v clixml.Value }
+
+func (d valueData) Marshal() ([]byte, error) { return marshal(d.v) }
+
+// enqueueLocked encodes a message and appends it to target's queue
+// without blocking; nothing is queued if encoding fails.
+func (e *endpoint) enqueueLocked(target string, t MessageType, pid WireGUID, enc encoder) error {
+	data, err := enc.Marshal()
+	if err != nil {
+		return err
+	}
 	m := Message{Destination: e.dest, Type: t, RPID: e.rpid, PID: pid, Data: data}
 	b := m.Encode()
 	q := e.queueLocked(target)
 	q.msgs = append(q.msgs, fragment.NewCursor(e.ids.Next(), b))
 	q.bytes += len(b)
 	q.signal()
+	return nil
 }
 
 // waitRoomLocked blocks while target's queue holds more than

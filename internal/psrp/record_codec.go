@@ -128,12 +128,11 @@ func DecodeErrorRecord(v clixml.Value) (*ErrorRecord, error) {
 			}
 			xf := fields{t: MsgErrorRecord, o: xo}
 			e.Message = xf.str("Message", false)
-			if e.Message == "" && xo.ToString != nil {
-				e.Message = *xo.ToString
-			}
 			e.HResult = int32(xf.int("HResult", false))
 		}
 	}
+	// The record's ToString is the message too (MS-PSRP 2.2.3.15); the
+	// exception's ToString carries a "Type: " prefix and is not used.
 	if e.Message == "" && o.ToString != nil {
 		e.Message = *o.ToString
 	}

@@ -21,7 +21,7 @@ var requiredErrorRecordProps = []string{
 
 func TestErrorRecordShape(t *testing.T) {
 	rec := CommandNotFoundRecord("Get-Nothing")
-	v, err := clixml.Unmarshal(EncodeErrorRecord(rec))
+	v, err := clixml.Unmarshal(mustEncode(EncodeErrorRecord(rec)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestErrorRecordRoundTrip(t *testing.T) {
 			Category: CategoryInvalidArgument, CategoryActivity: "Get-Foo", CategoryReason: "R", CategoryTargetName: "t", CategoryTargetType: "String",
 			CategoryMessage: "cm", ErrorDetailsMessage: "details", RecommendedAction: "do this", TargetObject: int32(4)},
 	} {
-		got, err := DecodeErrorRecordMessage(EncodeErrorRecord(rec))
+		got, err := DecodeErrorRecordMessage(mustEncode(EncodeErrorRecord(rec)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestInformationalRecords(t *testing.T) {
 		if !o.IsA("System.Management.Automation.InformationalRecord") || *o.ToString != in.Message {
 			t.Fatalf("%v shape: %v", k, o.TypeNames)
 		}
-		got, err := DecodeInformationalRecord(k.MessageType(), marshal(o))
+		got, err := DecodeInformationalRecord(k.MessageType(), mustEncode(marshal(o)))
 		if err != nil || got != in {
 			t.Fatalf("%v: %+v %v", k, got, err)
 		}
@@ -113,7 +113,7 @@ func TestInformationalRecords(t *testing.T) {
 
 func TestProgressRecord(t *testing.T) {
 	in := ProgressRecord{Activity: "a", ActivityID: 1, StatusDescription: "s", ParentActivityID: -1, PercentComplete: 50, SecondsRemaining: -1, Type: ProgressCompleted}
-	got, err := DecodeProgressRecord(marshal(in.Object()))
+	got, err := DecodeProgressRecord(mustEncode(marshal(in.Object())))
 	if err != nil || got != in {
 		t.Fatalf("%+v %v", got, err)
 	}
@@ -132,7 +132,7 @@ func TestProgressRecord(t *testing.T) {
 func TestInformationRecord(t *testing.T) {
 	ts := time.Date(2024, 5, 6, 7, 8, 9, 100, time.UTC)
 	in := InformationRecord{MessageData: "hello", Source: "Write-Host", Tags: []string{"PSHOST"}, User: "u", Computer: "c", TimeGenerated: ts}
-	got, err := DecodeInformationRecord(marshal(in.Object()))
+	got, err := DecodeInformationRecord(mustEncode(marshal(in.Object())))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func (pl *ServerPipeline) onInput(m Message) error {
 	return nil
 }
 
-func (pl *ServerPipeline) write(t MessageType, data []byte) error {
+func (pl *ServerPipeline) write(t MessageType, enc encoder) error {
 	p := pl.pool
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -84,37 +84,35 @@ func (pl *ServerPipeline) write(t MessageType, data []byte) error {
 	if pl.state.Terminal() || pl.held != nil {
 		return ErrPipelineDone
 	}
-	p.enqueueLocked(pl.id, t, pl.pid, data)
-	return nil
+	return p.enqueueLocked(pl.id, t, pl.pid, enc)
 }
 
 // WriteOutput queues one PIPELINE_OUTPUT; nil is $null (empty data).
 func (pl *ServerPipeline) WriteOutput(v clixml.Value) error {
-	data, err := EncodeObject(v)
-	if err != nil {
-		return err
+	if v == nil {
+		return pl.write(MsgPipelineOutput, rawData(nil))
 	}
-	return pl.write(MsgPipelineOutput, data)
+	return pl.write(MsgPipelineOutput, valueData{v})
 }
 
 // WriteError queues a non-terminating ERROR_RECORD.
 func (pl *ServerPipeline) WriteError(rec *ErrorRecord) error {
-	return pl.write(MsgErrorRecord, EncodeErrorRecord(rec))
+	return pl.write(MsgErrorRecord, valueData{rec.Object(true)})
 }
 
 // WriteInformational queues a DEBUG, VERBOSE or WARNING record.
 func (pl *ServerPipeline) WriteInformational(rec InformationalRecord) error {
-	return pl.write(rec.Kind.MessageType(), marshal(rec.Object()))
+	return pl.write(rec.Kind.MessageType(), valueData{rec.Object()})
 }
 
 // WriteProgress queues a PROGRESS_RECORD.
 func (pl *ServerPipeline) WriteProgress(rec ProgressRecord) error {
-	return pl.write(MsgProgressRecord, marshal(rec.Object()))
+	return pl.write(MsgProgressRecord, valueData{rec.Object()})
 }
 
 // WriteInformation queues an INFORMATION_RECORD (protocol 2.3+).
 func (pl *ServerPipeline) WriteInformation(rec InformationRecord) error {
-	return pl.write(MsgInformationRecord, marshal(rec.Object()))
+	return pl.write(MsgInformationRecord, valueData{rec.Object()})
 }
 
 // Complete ends the pipeline with PIPELINE_STATE Completed. Fail ends it
@@ -167,11 +165,18 @@ func (pl *ServerPipeline) Stop() {
 	p.cond.Broadcast()
 }
 
-// finishLocked queues the terminal PIPELINE_STATE; mu held.
+// finishLocked queues the terminal PIPELINE_STATE; mu held. An error
+// record that cannot be encoded (TargetObject outside the clixml model) is
+// sent without its TargetObject rather than leaving the pipeline open.
 func (pl *ServerPipeline) finishLocked(s PipelineStateInfo) {
 	pl.held = nil
 	pl.state = s.State
-	pl.pool.enqueueLocked(pl.id, MsgPipelineState, pl.pid, s.Marshal())
+	if err := pl.pool.enqueueLocked(pl.id, MsgPipelineState, pl.pid, s); err != nil && s.Error != nil {
+		plain := *s.Error
+		plain.TargetObject = nil
+		s.Error = &plain
+		_ = pl.pool.enqueueLocked(pl.id, MsgPipelineState, pl.pid, s)
+	}
 	pl.q.terminal = true
 	pl.q.signal()
 }

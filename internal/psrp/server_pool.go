@@ -102,7 +102,9 @@ func (p *ServerPool) handle(target string, stream Stream, m Message) error {
 		} else if ok {
 			p.minRS = req.Count
 		}
-		p.enqueueLocked(PoolTarget, MsgRunspaceAvailability, WireGUID{}, RunspaceAvailability{CallID: req.CallID, OK: ok}.Marshal())
+		if err := p.enqueueLocked(PoolTarget, MsgRunspaceAvailability, WireGUID{}, RunspaceAvailability{CallID: req.CallID, OK: ok}); err != nil {
+			return err
+		}
 		p.emitLocked(SetRunspacesEvent{Request: req})
 	case MsgGetAvailableRunspaces, MsgResetRunspaceState:
 		ci, err := DecodeCallID(m.Type, m.Data)
@@ -113,7 +115,9 @@ func (p *ServerPool) handle(target string, stream Stream, m Message) error {
 		if m.Type == MsgGetAvailableRunspaces {
 			a.IsCount, a.Available = true, max(0, int64(p.maxRS)-int64(p.runningLocked()))
 		}
-		p.enqueueLocked(PoolTarget, MsgRunspaceAvailability, WireGUID{}, a.Marshal())
+		if err := p.enqueueLocked(PoolTarget, MsgRunspaceAvailability, WireGUID{}, a); err != nil {
+			return err
+		}
 		p.emitLocked(AvailabilityRequestEvent{CallID: ci, Reset: m.Type == MsgResetRunspaceState})
 	case MsgPublicKey:
 		return p.onPublicKey(m)
@@ -146,8 +150,10 @@ func (p *ServerPool) onSessionCapability(m Message) error {
 		return err
 	}
 	p.rpid = m.RPID
+	if err := p.enqueueLocked(PoolTarget, MsgSessionCapability, WireGUID{}, p.cfg.Capability); err != nil {
+		return err
+	}
 	p.state = PoolNegotiationSucceeded
-	p.enqueueLocked(PoolTarget, MsgSessionCapability, WireGUID{}, p.cfg.Capability.Marshal())
 	p.emitLocked(SessionCapabilityEvent{Capability: c})
 	return nil
 }
@@ -164,7 +170,9 @@ func (p *ServerPool) onInit(m Message) error {
 		if ok {
 			p.minRS, p.maxRS = d.MinRunspaces, d.MaxRunspaces
 		}
-		p.enqueueLocked(PoolTarget, MsgRunspacePoolInitData, WireGUID{}, RunspacePoolInitData{MinRunspaces: p.minRS, MaxRunspaces: p.maxRS}.Marshal())
+		if err := p.enqueueLocked(PoolTarget, MsgRunspacePoolInitData, WireGUID{}, RunspacePoolInitData{MinRunspaces: p.minRS, MaxRunspaces: p.maxRS}); err != nil {
+			return err
+		}
 		p.emitLocked(ConnectRunspacePoolEvent{})
 	} else {
 		init, err := DecodeInitRunspacePool(m.Data)
@@ -174,10 +182,11 @@ func (p *ServerPool) onInit(m Message) error {
 		p.minRS, p.maxRS = max(1, init.MinRunspaces), max(1, init.MaxRunspaces)
 		p.emitLocked(InitRunspacePoolEvent{Init: init})
 	}
-	p.enqueueLocked(PoolTarget, MsgApplicationPrivateData, WireGUID{}, p.scfg.PrivateData.Marshal())
+	if err := p.enqueueLocked(PoolTarget, MsgApplicationPrivateData, WireGUID{}, p.scfg.PrivateData); err != nil {
+		return err
+	}
 	p.state = PoolOpened
-	p.enqueueLocked(PoolTarget, MsgRunspacePoolState, WireGUID{}, RunspacePoolStateInfo{State: PoolOpened}.Marshal())
-	return nil
+	return p.enqueueLocked(PoolTarget, MsgRunspacePoolState, WireGUID{}, RunspacePoolStateInfo{State: PoolOpened})
 }
 
 func (p *ServerPool) onPublicKey(m Message) error {
@@ -193,8 +202,10 @@ func (p *ServerPool) onPublicKey(m Message) error {
 	if err != nil {
 		return err
 	}
+	if err := p.enqueueLocked(PoolTarget, MsgEncryptedSessionKey, WireGUID{}, rawData(data)); err != nil {
+		return err
+	}
 	p.sessionKey = key
-	p.enqueueLocked(PoolTarget, MsgEncryptedSessionKey, WireGUID{}, data)
 	p.emitLocked(KeyExchangeEvent{PublicKey: pub})
 	return nil
 }
@@ -247,8 +258,7 @@ func (p *ServerPool) RequestPublicKey() error {
 	if p.state != PoolOpened {
 		return ErrNotOpened
 	}
-	p.enqueueLocked(PoolTarget, MsgPublicKeyRequest, WireGUID{}, marshal(""))
-	return nil
+	return p.enqueueLocked(PoolTarget, MsgPublicKeyRequest, WireGUID{}, valueData{""})
 }
 
 // SessionKey returns the AES session key, or nil before the key exchange.
@@ -270,7 +280,9 @@ func (p *ServerPool) DecryptSecureString(ss clixml.SecureString) (string, error)
 // SetBroken reports the pool Broken with rec (MS-PSRP 3.2.5.3: the server
 // reports Broken when the RunspacePool fails, e.g. the backing runspace
 // died); running pipelines are aborted. The transport calls it; the pool
-// never breaks itself on a bad message but returns the error instead.
+// never breaks itself on a bad message but returns the error instead. If
+// rec cannot be encoded (its TargetObject is outside the clixml model) it
+// is sent without TargetObject.
 func (p *ServerPool) SetBroken(rec *ErrorRecord) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -281,7 +293,11 @@ func (p *ServerPool) SetBroken(rec *ErrorRecord) {
 		rec.FullyQualifiedErrorID = "RemoteRunspaceStateInfoReason"
 	}
 	p.state = PoolBroken
-	p.enqueueLocked(PoolTarget, MsgRunspacePoolState, WireGUID{}, RunspacePoolStateInfo{State: PoolBroken, Error: rec}.Marshal())
+	if err := p.enqueueLocked(PoolTarget, MsgRunspacePoolState, WireGUID{}, RunspacePoolStateInfo{State: PoolBroken, Error: rec}); err != nil {
+		plain := *rec
+		plain.TargetObject = nil
+		_ = p.enqueueLocked(PoolTarget, MsgRunspacePoolState, WireGUID{}, RunspacePoolStateInfo{State: PoolBroken, Error: &plain})
+	}
 	for _, pl := range p.pipelines {
 		pl.q.aborted = true
 	}

@@ -97,7 +97,7 @@ func TestServerRejectsBadVersion(t *testing.T) {
 	c := DefaultSessionCapability()
 	c.ProtocolVersion = "3.0"
 	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
-	m := Message{Destination: DestinationServer, Type: MsgSessionCapability, Data: c.Marshal()}
+	m := Message{Destination: DestinationServer, Type: MsgSessionCapability, Data: mustEncode(c.Marshal())}
 	err := p.srv.ReceiveData(PoolTarget, StreamStdin, fragment.Split(nil, 1, m.Encode(), 1<<16))
 	var pve *ProtocolVersionError
 	if !errors.As(err, &pve) || pve.PeerVersion != "3.0" {
@@ -110,14 +110,14 @@ func TestServerRejectsBadVersion(t *testing.T) {
 
 func TestServerRejectsBeforeOpen(t *testing.T) {
 	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
-	m := Message{Destination: DestinationServer, Type: MsgCreatePipeline, Data: CreatePipeline{}.Marshal()}
+	m := Message{Destination: DestinationServer, Type: MsgCreatePipeline, Data: mustEncode(CreatePipeline{}.Marshal())}
 	err := p.srv.ReceiveData("ABC", StreamStdin, fragment.Split(nil, 1, m.Encode(), 1<<16))
 	var ue *UnexpectedMessageError
 	if !errors.As(err, &ue) || ue.Type != MsgCreatePipeline {
 		t.Fatalf("err %v", err)
 	}
 	// A message addressed to the client is refused too.
-	m = Message{Destination: DestinationClient, Type: MsgSessionCapability, Data: DefaultSessionCapability().Marshal()}
+	m = Message{Destination: DestinationClient, Type: MsgSessionCapability, Data: mustEncode(DefaultSessionCapability().Marshal())}
 	if err := p.srv.ReceiveData(PoolTarget, StreamStdin, fragment.Split(nil, 2, m.Encode(), 1<<16)); !errors.As(err, &ue) {
 		t.Fatalf("wrong destination: %v", err)
 	}
