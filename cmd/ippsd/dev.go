@@ -107,7 +107,7 @@ func runDev(ctx context.Context, out io.Writer, dataDir, listen, host string, qu
 	base := "https://" + net.JoinHostPort(host, port)
 	cfg := config.Default()
 	cfg.Listen, cfg.DSN, cfg.IssuerURL, cfg.SecretKey = listen, filepath.Join(dataDir, "ipps.db"), base, secret
-	cfg.ReplicaID, cfg.LogFormat = "dev", "text"
+	cfg.ReplicaID, cfg.LogFormat, cfg.ReplicaCAFile = "dev", "text", pki.CAPath()
 	logger := newLogger(os.Stderr, "text", "info")
 	d, err := daemon.New(ctx, cfg, logger)
 	if err != nil {

@@ -56,6 +56,9 @@ type Config struct {
 	// forwarding; defaults to IssuerURL.
 	AdvertiseURL string `json:"advertise_url" env:"IPPSD_ADVERTISE_URL"`
 	ReplicaID    string `json:"replica_id" env:"IPPSD_REPLICA_ID"`
+	// ReplicaCAFile is a PEM bundle trusted when forwarding requests to
+	// other replicas' AdvertiseURL; empty means the system roots.
+	ReplicaCAFile string `json:"replica_ca_file" env:"IPPSD_REPLICA_CA_FILE"`
 
 	AccessTokenLifetime  Duration `json:"access_token_lifetime" env:"IPPSD_ACCESS_TOKEN_LIFETIME"`
 	RefreshTokenLifetime Duration `json:"refresh_token_lifetime" env:"IPPSD_REFRESH_TOKEN_LIFETIME"`

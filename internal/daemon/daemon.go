@@ -7,6 +7,7 @@ package daemon
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/ipps/ipps/internal/config"
 	"github.com/ipps/ipps/internal/metrics"
 	"github.com/ipps/ipps/internal/remoting"
+	"github.com/ipps/ipps/internal/scaleout"
 	"github.com/ipps/ipps/internal/storage"
 	_ "github.com/ipps/ipps/internal/storage/sql" // SQLite and PostgreSQL backends
 )
@@ -46,6 +48,8 @@ type Daemon struct {
 
 	compliance, exchange *remoting.Server
 	providers            []*compliance.Provider
+	forwarder            *scaleout.Forwarder
+	replica              *scaleout.Replica
 	handler              http.Handler
 
 	mu      sync.Mutex // guards ready
@@ -102,6 +106,9 @@ func (d *Daemon) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := d.buildScaleOut(); err != nil {
+		return err
+	}
 	d.compliance, err = d.endpoint(compliance.SecurityCompliance, CompliancePath, authority.ResourceCompliance, broker)
 	if err != nil {
 		return err
@@ -110,7 +117,42 @@ func (d *Daemon) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	d.replica, err = scaleout.NewReplica(scaleout.ReplicaConfig{
+		ID: cfg.ReplicaID, Address: d.advertise(), Shells: scaleout.LocalShells(d.compliance, d.exchange),
+	}, d.Store, d.Log.With("component", "scaleout"))
+	if err != nil {
+		return err
+	}
 	d.handler = d.routes()
+	return nil
+}
+
+func (d *Daemon) advertise() string {
+	if d.Config.AdvertiseURL != "" {
+		return d.Config.AdvertiseURL
+	}
+	return d.Config.IssuerURL
+}
+
+// buildScaleOut prepares forwarding of requests for shells that another
+// replica holds (the page's SNAT case).
+func (d *Daemon) buildScaleOut() error {
+	var roots *x509.CertPool
+	if d.Config.ReplicaCAFile != "" {
+		pem, err := os.ReadFile(d.Config.ReplicaCAFile)
+		if err != nil {
+			return fmt.Errorf("daemon: replica_ca_file: %w", err)
+		}
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("daemon: replica_ca_file %s holds no PEM certificate", d.Config.ReplicaCAFile)
+		}
+	}
+	fwd, err := scaleout.NewForwarder(scaleout.ForwarderConfig{ReplicaID: d.Config.ReplicaID, RootCAs: roots}, d.Store, d.Log.With("component", "scaleout"))
+	if err != nil {
+		return err
+	}
+	d.forwarder = fwd
 	return nil
 }
 
@@ -132,6 +174,7 @@ func (d *Daemon) endpoint(ep compliance.Endpoint, path, resource string, broker 
 		IdleTimeout:       time.Duration(d.Config.ShellIdleTimeout),
 		BindClientAddress: d.Config.BindShellToAddress,
 		Metrics:           shellMetrics{m: d.Metrics, endpoint: name},
+		Forwarder:         d.forwarder,
 	}, &BearerAuth{Validator: d.Authority.Validator(), Audience: resource, Logger: d.Log}, prov, d.Log.With("component", "remoting", "endpoint", name))
 }
 
@@ -155,12 +198,13 @@ func (d *Daemon) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", d.readyz)
 	mux.Handle("/", d.Authority.Handler())
+	scc, exo := d.forwarder.Wrap(d.compliance), d.forwarder.Wrap(d.exchange)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := strings.ToLower(strings.TrimRight(r.URL.Path, "/")); {
 		case p == CompliancePath:
-			d.compliance.ServeHTTP(w, r)
+			scc.ServeHTTP(w, r)
 		case p == ExchangePath:
-			d.exchange.ServeHTTP(w, r)
+			exo.ServeHTTP(w, r)
 		default:
 			mux.ServeHTTP(w, r)
 		}
@@ -193,6 +237,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Go(func() { _ = p.Run(ctx) })
 	}
 	wg.Go(func() { d.housekeeping(ctx) })
+	wg.Go(func() {
+		if err := d.replica.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			d.Log.Error("replica registration stopped", "err", err)
+		}
+	})
 	d.mu.Lock()
 	d.ready = true
 	d.mu.Unlock()
@@ -235,8 +284,12 @@ func (d *Daemon) Drain(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close releases storage. Call it after the HTTP servers have stopped.
-func (d *Daemon) Close() error { return d.Store.Close() }
+// Close releases storage. Call it after the HTTP servers have stopped and
+// Run has returned.
+func (d *Daemon) Close() error {
+	d.forwarder.Close()
+	return d.Store.Close()
+}
 
 // Shutdown is Drain followed by Close.
 func (d *Daemon) Shutdown(ctx context.Context) error {
