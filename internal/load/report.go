@@ -1,0 +1,198 @@
+package load
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is what `ippsload run` and `ippsload fault` print (as a table,
+// or as JSON with --json).
+type Report struct {
+	Mode            string  `json:"mode"`
+	RunID           string  `json:"run_id"`
+	Mix             string  `json:"mix"`
+	Users           int     `json:"users"`
+	ShellsPerUser   int     `json:"shells_per_user"`
+	ShellsWanted    int     `json:"shells_wanted"`
+	ShellsOpened    int     `json:"shells_opened"`
+	SignInSeconds   float64 `json:"signin_seconds"`
+	OpenSeconds     float64 `json:"open_seconds"`
+	DurationSeconds float64 `json:"duration_seconds"`
+	// Completed counts cmdlets that returned without error.
+	Completed  uint64  `json:"cmdlets_completed"`
+	Throughput float64 `json:"cmdlets_per_second"`
+	// Latency is client-side, from Invoke to its return, over completed
+	// cmdlets.
+	Latency  Latency       `json:"latency_ms"`
+	Cmdlets  []CmdletLine  `json:"cmdlets"`
+	Targets  []TargetLine  `json:"targets"`
+	Errors   int           `json:"errors"`
+	Server   *ServerReport `json:"server,omitempty"`
+	Writes   WriteReport   `json:"writes"`
+	Fault    *FaultReport  `json:"fault,omitempty"`
+	Goals    []Goal        `json:"goals,omitempty"`
+	Warnings []string      `json:"warnings,omitempty"`
+}
+
+// Latency holds percentiles in milliseconds.
+type Latency struct {
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+}
+
+func latencyOf(h *Histogram) Latency {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return Latency{P50: ms(h.Quantile(0.5)), P90: ms(h.Quantile(0.9)), P99: ms(h.Quantile(0.99)), Max: ms(h.Max()), Mean: ms(h.Mean())}
+}
+
+// CmdletLine is one cmdlet of the mix.
+type CmdletLine struct {
+	Cmdlet    string  `json:"cmdlet"`
+	Completed uint64  `json:"completed"`
+	Errors    int64   `json:"errors"`
+	P50       float64 `json:"p50_ms"`
+	P99       float64 `json:"p99_ms"`
+}
+
+// TargetLine is one replica's share of the load. Errors include failed
+// shell creations (OpenErrors) and failed cmdlets.
+type TargetLine struct {
+	Name          string               `json:"name"`
+	Shells        int                  `json:"shells_opened"`
+	Completed     uint64               `json:"cmdlets_completed"`
+	ShellsLost    int                  `json:"shells_lost"`
+	OpenErrors    map[ErrorKind]int    `json:"open_errors,omitempty"`
+	Errors        map[ErrorKind]int    `json:"errors,omitempty"`
+	ErrorExamples map[ErrorKind]string `json:"error_examples,omitempty"`
+}
+
+func (t TargetLine) errorTotal() int {
+	n := 0
+	for _, v := range t.OpenErrors {
+		n += v
+	}
+	for _, v := range t.Errors {
+		n += v
+	}
+	return n
+}
+
+// ServerReport is what /metrics said around the load.
+type ServerReport struct {
+	Before     ServerStats `json:"before_open"`
+	Idle       ServerStats `json:"idle_with_shells"`
+	AfterClose ServerStats `json:"after_close"`
+	// HeapPerShell and RSSPerShell are (Idle - Before) / shells opened.
+	HeapPerShell    float64 `json:"heap_inuse_per_idle_shell_bytes"`
+	RSSPerShell     float64 `json:"rss_per_idle_shell_bytes"`
+	GoroutineGrowth float64 `json:"goroutine_growth"`
+}
+
+func newServerReport(before, idle, after ServerStats, shells int) *ServerReport {
+	s := &ServerReport{Before: before, Idle: idle, AfterClose: after, GoroutineGrowth: after.Goroutines - before.Goroutines}
+	if shells > 0 {
+		s.HeapPerShell = (idle.HeapInuse - before.HeapInuse) / float64(shells)
+		s.RSSPerShell = (idle.RSS - before.RSS) / float64(shells)
+	}
+	return s
+}
+
+// Goal is one target of issue 6 and whether this run met it.
+type Goal struct {
+	Goal     string `json:"goal"`
+	Measured string `json:"measured"`
+	Met      bool   `json:"met"`
+}
+
+// judge fills r.Goals from the issue's targets.
+func (r *Report) judge() {
+	r.Goals = []Goal{
+		{"1,000 concurrent open shells", fmt.Sprintf("%d opened", r.ShellsOpened), r.ShellsOpened >= 1000},
+		{">= 3,000 cmdlets/s sustained", fmt.Sprintf("%.0f/s", r.Throughput), r.Throughput >= 3000},
+		{"p99 <= 50 ms", fmt.Sprintf("%.1f ms", r.Latency.P99), r.Latency.P99 <= 50 && r.Completed > 0},
+		{"zero errors", fmt.Sprintf("%d", r.Errors), r.Errors == 0},
+	}
+	if s := r.Server; s != nil {
+		r.Goals = append(r.Goals,
+			Goal{"<= 100 KiB heap per idle shell", fmt.Sprintf("%.1f KiB heap, %.1f KiB RSS", s.HeapPerShell/1024, s.RSSPerShell/1024), s.HeapPerShell <= 100*1024},
+			Goal{"no goroutine growth after close", fmt.Sprintf("%+.0f", s.GoroutineGrowth), s.GoroutineGrowth <= 0})
+	}
+	r.Goals = append(r.Goals, Goal{"every acknowledged write visible", fmt.Sprintf("%d/%d visible, %d lost", r.Writes.Visible, r.Writes.Policies, r.Writes.LostCount),
+		r.Writes.LostCount == 0 && r.Writes.CheckErrors == 0 && r.Writes.Visible == r.Writes.Policies})
+}
+
+// WriteText renders the report as aligned tables.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
+	p("ippsload %s\trun %s\n", r.Mode, r.RunID)
+	p("mix\t%s\n", r.Mix)
+	p("users × shells\t%d × %d = %d wanted, %d opened (sign-in %.1fs, open %.1fs)\n", r.Users, r.ShellsPerUser, r.ShellsWanted, r.ShellsOpened, r.SignInSeconds, r.OpenSeconds)
+	p("cmdlets completed\t%d in %.1fs = %.1f/s\n", r.Completed, r.DurationSeconds, r.Throughput)
+	p("latency ms\tp50 %.2f  p90 %.2f  p99 %.2f  max %.2f  mean %.2f\n", r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max, r.Latency.Mean)
+	p("errors\t%d\n", r.Errors)
+	p("\n")
+	p("CMDLET\tCOMPLETED\tERRORS\tP50 ms\tP99 ms\n")
+	for _, c := range r.Cmdlets {
+		p("%s\t%d\t%d\t%.2f\t%.2f\n", c.Cmdlet, c.Completed, c.Errors, c.P50, c.P99)
+	}
+	p("\n")
+	p("TARGET\tSHELLS\tCOMPLETED\tLOST SHELLS\tERRORS BY KIND\n")
+	for _, t := range r.Targets {
+		p("%s\t%d\t%d\t%d\t%s\n", t.Name, t.Shells, t.Completed, t.ShellsLost, kinds(t))
+	}
+	for _, t := range r.Targets {
+		for _, k := range slices.Sorted(maps.Keys(t.ErrorExamples)) {
+			p("  %s %s e.g.\t%s\n", t.Name, k, t.ErrorExamples[k])
+		}
+	}
+	if s := r.Server; s != nil {
+		p("\nSERVER (/metrics)\tBEFORE OPEN\tIDLE WITH SHELLS\tAFTER CLOSE\n")
+		p("open shells\t%.0f\t%.0f\t%.0f\n", s.Before.OpenShells, s.Idle.OpenShells, s.AfterClose.OpenShells)
+		p("heap in use MiB\t%.1f\t%.1f\t%.1f\n", s.Before.HeapInuse/(1<<20), s.Idle.HeapInuse/(1<<20), s.AfterClose.HeapInuse/(1<<20))
+		p("RSS MiB\t%.1f\t%.1f\t%.1f\n", s.Before.RSS/(1<<20), s.Idle.RSS/(1<<20), s.AfterClose.RSS/(1<<20))
+		p("goroutines\t%.0f\t%.0f\t%.0f\n", s.Before.Goroutines, s.Idle.Goroutines, s.AfterClose.Goroutines)
+		p("per idle shell\theap %.1f KiB, RSS %.1f KiB\n", s.HeapPerShell/1024, s.RSSPerShell/1024)
+	}
+	wr := r.Writes
+	p("\nwrites\t%d acknowledged on %d policies; %d checked, %d visible, %d lost, %d check errors, %d indeterminate (failed calls)\n",
+		wr.Acknowledged, wr.Policies, wr.Checked, wr.Visible, wr.LostCount, wr.CheckErrors, wr.Indeterminate)
+	for _, l := range wr.Lost {
+		p("  lost\t%s\n", l)
+	}
+	if f := r.Fault; f != nil {
+		f.writeText(p)
+	}
+	if len(r.Goals) > 0 {
+		p("\nGOAL\tMEASURED\tMET\n")
+		for _, g := range r.Goals {
+			p("%s\t%s\t%s\n", g.Goal, g.Measured, map[bool]string{true: "yes", false: "NO"}[g.Met])
+		}
+	}
+	for _, w := range r.Warnings {
+		p("warning: %s\n", w)
+	}
+	return tw.Flush()
+}
+
+func kinds(t TargetLine) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(t.OpenErrors)) {
+		parts = append(parts, fmt.Sprintf("open %s=%d", k, t.OpenErrors[k]))
+	}
+	for _, k := range slices.Sorted(maps.Keys(t.Errors)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, t.Errors[k]))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}

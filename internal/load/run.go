@@ -1,0 +1,172 @@
+package load
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// RunConfig configures Run.
+type RunConfig struct {
+	Target   Target
+	Accounts []Account
+	// ShellsPerUser is how many shells each user opens (at most the
+	// server's per-user limit, 5 by default).
+	ShellsPerUser int
+	Mix           Mix
+	Duration      time.Duration
+	// Idle is how long the shells sit idle before the memory scrape
+	// (default 3 s).
+	Idle time.Duration
+	// CallTimeout bounds each cmdlet (default 30 s).
+	CallTimeout time.Duration
+	// SignInConcurrency and OpenConcurrency: see Fleet.
+	SignInConcurrency, OpenConcurrency int
+	RunID                              string
+	Log                                *slog.Logger
+}
+
+// Run signs the accounts in, opens their shells, scrapes /metrics with
+// the shells idle, drives the mix for cfg.Duration, verifies every
+// acknowledged write, closes the shells and scrapes again. The returned
+// report is complete even when the load saw errors; err is only for a
+// run that could not be carried out (sign-in refused, metrics missing).
+func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
+	cfg.Idle = cmp.Or(cfg.Idle, 3*time.Second)
+	cfg.CallTimeout = cmp.Or(cfg.CallTimeout, 30*time.Second)
+	log := cfg.Log
+	scrape := scrapeClient(cfg.Target.HTTP)
+	metricsURL := strings.TrimRight(cfg.Target.BaseURL, "/") + "/metrics"
+	f := &Fleet{Targets: []Target{cfg.Target}, Accounts: cfg.Accounts, ShellsPerUser: cfg.ShellsPerUser, RunID: cfg.RunID, Log: log,
+		SignInConcurrency: cfg.SignInConcurrency, OpenConcurrency: cfg.OpenConcurrency}
+	r := &Report{Mode: "run", RunID: cfg.RunID, Mix: cfg.Mix.String(), Users: len(cfg.Accounts), ShellsPerUser: cfg.ShellsPerUser,
+		ShellsWanted: len(cfg.Accounts) * cfg.ShellsPerUser}
+
+	start := time.Now()
+	if err := f.SignIn(ctx); err != nil {
+		return nil, err
+	}
+	r.SignInSeconds = time.Since(start).Seconds()
+	log.InfoContext(ctx, "signed in", "users", len(cfg.Accounts), "seconds", r.SignInSeconds)
+
+	cfg.Target.closeIdle()
+	before, err := settledStats(ctx, scrape, metricsURL, -1)
+	if err != nil {
+		return nil, err
+	}
+	var openErrs ErrorCounts
+	start = time.Now()
+	r.ShellsOpened = f.Open(ctx, &openErrs)
+	r.OpenSeconds = time.Since(start).Seconds()
+	log.InfoContext(ctx, "shells open", "opened", r.ShellsOpened, "wanted", r.ShellsWanted, "seconds", r.OpenSeconds)
+	if err := sleep(ctx, cfg.Idle); err != nil {
+		return nil, err
+	}
+	idle, err := Scrape(ctx, scrape, metricsURL)
+	if err != nil {
+		return nil, err
+	}
+	if got := int(idle.Stats().OpenShells - before.OpenShells); got != r.ShellsOpened {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("server reports %d more open shells, client opened %d", got, r.ShellsOpened))
+	}
+
+	ledger := &Ledger{}
+	start = time.Now()
+	stats := f.Drive(ctx, cfg.Duration, cfg.Mix, ledger, cfg.CallTimeout)
+	r.DurationSeconds = time.Since(start).Seconds()
+	r.addStats(f, stats, []*ErrorCounts{&openErrs})
+	log.InfoContext(ctx, "load done", "completed", r.Completed, "per_second", r.Throughput, "errors", r.Errors)
+
+	r.Writes = ledger.Verify(ctx, f.Shells(0))
+	closed, failed := f.Close(ctx)
+	if failed > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d shells failed to close (%d closed)", failed, closed))
+	}
+	after, err := settledStats(ctx, scrape, metricsURL, before.OpenShells)
+	if err != nil {
+		return nil, err
+	}
+	r.Server = newServerReport(before, idle.Stats(), after, r.ShellsOpened)
+	r.judge()
+	return r, nil
+}
+
+// addStats fills the load figures from the per-target statistics;
+// openErrs[i] holds target i's failed shell creations.
+func (r *Report) addStats(f *Fleet, stats []*Stats, openErrs []*ErrorCounts) {
+	var all Histogram
+	per := map[string]*CmdletLine{}
+	var perHist = map[string]*Histogram{}
+	for i, s := range stats {
+		all.Merge(&s.Latency)
+		errs, examples := s.Errors.Snapshot()
+		oe, oex := openErrs[i].Snapshot()
+		for k, v := range oex {
+			examples["open "+k] = v
+		}
+		tl := TargetLine{Name: f.Targets[i].Name, Shells: len(f.Shells(i)), Completed: s.Latency.Count(), ShellsLost: s.lost,
+			OpenErrors: oe, Errors: errs, ErrorExamples: examples}
+		r.Targets = append(r.Targets, tl)
+		r.Errors += tl.errorTotal()
+		for name, cs := range s.perCmdlet {
+			c := per[name]
+			if c == nil {
+				c, perHist[name] = &CmdletLine{Cmdlet: name}, &Histogram{}
+				per[name] = c
+			}
+			perHist[name].Merge(&cs.latency)
+			c.Errors += cs.errors.Load()
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(per)) {
+		c, h := per[name], perHist[name]
+		l := latencyOf(h)
+		c.Completed, c.P50, c.P99 = h.Count(), l.P50, l.P99
+		r.Cmdlets = append(r.Cmdlets, *c)
+	}
+	r.Completed = all.Count()
+	if r.DurationSeconds > 0 {
+		r.Throughput = float64(r.Completed) / r.DurationSeconds
+	}
+	r.Latency = latencyOf(&all)
+}
+
+// settledStats scrapes until the replica's open-shell gauge is back to
+// wantShells (skipped when negative) and the goroutine count stops
+// falling, for up to 20 s, then returns the last scrape.
+func settledStats(ctx context.Context, client *http.Client, url string, wantShells float64) (ServerStats, error) {
+	deadline := time.Now().Add(20 * time.Second)
+	var last ServerStats
+	for i := 0; ; i++ {
+		s, err := Scrape(ctx, client, url)
+		if err != nil {
+			return ServerStats{}, err
+		}
+		st := s.Stats()
+		settled := (wantShells < 0 || st.OpenShells <= wantShells) && i > 0 && st.Goroutines >= last.Goroutines
+		last = st
+		if settled || time.Now().After(deadline) {
+			return st, nil
+		}
+		if err := sleep(ctx, time.Second); err != nil {
+			return ServerStats{}, err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,137 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ipps/ipps/internal/remoting"
+	"github.com/ipps/ipps/internal/runspace"
+)
+
+// Stats accumulates what the workers of one target observed. Safe for
+// concurrent use.
+type Stats struct {
+	Latency Histogram
+	Errors  ErrorCounts
+
+	mu        sync.Mutex
+	perCmdlet map[string]*cmdletStats
+	lost      int
+}
+
+type cmdletStats struct {
+	latency Histogram
+	errors  atomic.Int64
+}
+
+func (s *Stats) cmdlet(name string) *cmdletStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perCmdlet == nil {
+		s.perCmdlet = map[string]*cmdletStats{}
+	}
+	c := s.perCmdlet[name]
+	if c == nil {
+		c = &cmdletStats{}
+		s.perCmdlet[name] = c
+	}
+	return c
+}
+
+// worker drives one shell: a closed loop of cmdlets picked from the mix,
+// each started as soon as the previous one returns.
+type worker struct {
+	shell  *remoting.Client
+	target string
+	// prefix makes the names this worker creates unique in the run.
+	prefix  string
+	mix     Mix
+	rng     *rand.Rand
+	stats   *Stats
+	ledger  *Ledger
+	timeout time.Duration
+	// own lists the policies this worker created and has not removed.
+	own []string
+	seq int
+}
+
+// run loops until ctx ends or the shell is lost (its replica is gone).
+func (w *worker) run(ctx context.Context) {
+	for ctx.Err() == nil {
+		name := w.mix.Pick(w.rng)
+		cmd, write, ack := w.plan(name)
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
+		start := time.Now()
+		err := w.shell.Invoke(cctx, []runspace.Command{cmd}, nil, remoting.Handlers{})
+		elapsed := time.Since(start)
+		cancel()
+		cs := w.stats.cmdlet(cmd.Name)
+		if err != nil {
+			cs.errors.Add(1)
+			kind := w.stats.Errors.Add(fmt.Errorf("%s: %w", cmd.Name, err))
+			if write {
+				w.ledger.indeterminate.Add(1)
+			}
+			if kind.shellLost() {
+				w.stats.mu.Lock()
+				w.stats.lost++
+				w.stats.mu.Unlock()
+				return
+			}
+			continue
+		}
+		w.stats.Latency.Record(elapsed)
+		cs.latency.Record(elapsed)
+		if ack != nil {
+			ack()
+		}
+	}
+}
+
+// plan turns a mix entry into a command. Writes only touch policies this
+// worker created, so no two shells race on one object:
+//
+//	New-RetentionCompliancePolicy   creates <prefix>-<n>, -ExchangeLocation All
+//	Set-RetentionCompliancePolicy   sets -Comment on one of its own policies
+//	                                (creates one first if it has none)
+//	Remove-RetentionCompliancePolicy removes its oldest own policy
+//	Get-RetentionCompliancePolicy   -Identity one of its own policies, or
+//	                                the whole list while it has none
+//	anything else                   runs without arguments
+//
+// ack, if non-nil, records the write in the ledger once acknowledged.
+func (w *worker) plan(cmdlet string) (cmd runspace.Command, write bool, ack func()) {
+	switch strings.ToLower(cmdlet) {
+	case "set-retentioncompliancepolicy", "remove-retentioncompliancepolicy":
+		if len(w.own) == 0 {
+			return w.plan("New-RetentionCompliancePolicy")
+		}
+	}
+	switch strings.ToLower(cmdlet) {
+	case "new-retentioncompliancepolicy":
+		w.seq++
+		name := fmt.Sprintf("%s-%d", w.prefix, w.seq)
+		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Name", Value: name}, {Name: "ExchangeLocation", Value: "All"}}},
+			true, func() { w.own = append(w.own, name); w.ledger.Created(w.target, name) }
+	case "set-retentioncompliancepolicy":
+		name := w.own[w.rng.IntN(len(w.own))]
+		w.seq++
+		comment := fmt.Sprintf("load comment %d", w.seq)
+		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: name}, {Name: "Comment", Value: comment}}},
+			true, func() { w.ledger.Commented(name, comment) }
+	case "remove-retentioncompliancepolicy":
+		name := w.own[0]
+		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: name}}},
+			true, func() { w.own = w.own[1:]; w.ledger.Removed(name) }
+	case "get-retentioncompliancepolicy":
+		if len(w.own) > 0 {
+			return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: w.own[w.rng.IntN(len(w.own))]}}}, false, nil
+		}
+	}
+	return runspace.Command{Name: cmdlet}, false, nil
+}
