@@ -368,3 +368,31 @@ func TestInterleavedPipelines(t *testing.T) {
 		t.Fatalf("b: %v", got[b])
 	}
 }
+
+// TestUnencodableValues: a value outside the clixml model fails the write
+// (and nothing is queued), and a terminal error record carrying one is
+// still delivered, without its TargetObject.
+func TestUnencodableValues(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	p.open()
+	req := simpleCmd("x")
+	req.NoInput = true
+	cp, sp, _ := createOne(t, p, req)
+	if err := sp.WriteOutput(struct{}{}); !errors.Is(err, clixml.ErrUnsupportedType) {
+		t.Fatalf("WriteOutput: %v", err)
+	}
+	if p.srv.Pending(cp.ID()) {
+		t.Fatal("failed write queued data")
+	}
+	if err := sp.Fail(&ErrorRecord{Message: "bad", TargetObject: struct{}{}}); err != nil {
+		t.Fatal(err)
+	}
+	if !p.down(cp.ID()) {
+		t.Fatal("no final")
+	}
+	evs := drain(p.cli)
+	st := evs[0].(PipelineStateEvent).State
+	if st.State != PipelineFailed || st.Error.Message != "bad" || st.Error.TargetObject != nil {
+		t.Fatalf("%+v", st.Error)
+	}
+}
