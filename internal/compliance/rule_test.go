@@ -184,7 +184,9 @@ func TestDistributorRunStops(t *testing.T) {
 	must(t, rs, "New-RetentionCompliancePolicy", A("", "D"), A("SharePointLocation", "All"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- NewDistributor(e.st, DistributorConfig{Interval: 10 * time.Millisecond}, testLogger(t)).Run(ctx) }()
+	go func() {
+		done <- NewDistributor(e.st, DistributorConfig{Interval: 10 * time.Millisecond}, testLogger(t)).Run(ctx)
+	}()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if got := must(t, rs, "Get-RetentionCompliancePolicy", A("", "D")); propStr(got[0], "DistributionStatus") == StatusSuccess {
