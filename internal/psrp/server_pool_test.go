@@ -218,3 +218,46 @@ func TestServerSetBrokenAndClose(t *testing.T) {
 		t.Fatalf("after close: %v", err)
 	}
 }
+
+// TestServerConnectRunspacePool: SESSION_CAPABILITY + CONNECT_RUNSPACEPOOL
+// (connectXml) is answered with RUNSPACEPOOL_INIT_DATA, private data and
+// the Opened state (MS-PSRP 3.2.5.3.x, the digest's §3.10).
+func TestServerConnectRunspacePool(t *testing.T) {
+	srv, err := NewServerPool(ServerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpid := NewRandomWireGUID()
+	var stream []byte
+	for i, m := range []Message{
+		{Destination: DestinationServer, Type: MsgSessionCapability, RPID: rpid, Data: mustEncode(DefaultSessionCapability().Marshal())},
+		{Destination: DestinationServer, Type: MsgConnectRunspacePool, RPID: rpid, Data: mustEncode(RunspacePoolInitData{MinRunspaces: 1, MaxRunspaces: 2}.Marshal())},
+	} {
+		stream = fragment.Split(stream, uint64(i+1), m.Encode(), 1<<10)
+	}
+	if err := srv.ReceiveData(PoolTarget, StreamStdin, stream); err != nil {
+		t.Fatal(err)
+	}
+	evs := drain(srv)
+	if len(evs) != 2 {
+		t.Fatalf("%#v", evs)
+	}
+	if _, ok := evs[1].(ConnectRunspacePoolEvent); !ok {
+		t.Fatalf("%T", evs[1])
+	}
+	reply, _ := srv.DataToSend(PoolTarget, 1<<16)
+	got := decodeStream(t, reply)
+	want := []MessageType{MsgSessionCapability, MsgRunspacePoolInitData, MsgApplicationPrivateData, MsgRunspacePoolState}
+	if len(got) != len(want) {
+		t.Fatalf("%d replies", len(got))
+	}
+	for i := range want {
+		if got[i].Type != want[i] {
+			t.Fatalf("reply %d = %v, want %v", i, got[i].Type, want[i])
+		}
+	}
+	d, ok, err := DecodeRunspacePoolInitData(MsgRunspacePoolInitData, got[1].Data)
+	if err != nil || !ok || d.MaxRunspaces != 2 {
+		t.Fatalf("init data %+v %v %v", d, ok, err)
+	}
+}
