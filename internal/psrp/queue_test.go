@@ -74,29 +74,6 @@ func TestReadySignals(t *testing.T) {
 	}
 }
 
-func TestConfigValidate(t *testing.T) {
-	var c Config
-	c.SetDefaults()
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	bad := c
-	bad.MaxPendingSize = c.MaxMessageSize - 1
-	if bad.Validate() == nil {
-		t.Fatal("pending < message accepted")
-	}
-	bad = c
-	bad.Capability.ProtocolVersion = "1.0"
-	if bad.Validate() == nil {
-		t.Fatal("protocol 1.0 accepted")
-	}
-	for _, n := range []int{-1, fragment.MaxBlob + 1} {
-		if _, err := NewServerPool(ServerConfig{Config: Config{MaxFragmentSize: n}}); err == nil {
-			t.Fatalf("fragment size %d accepted", n)
-		}
-	}
-}
-
 // TestBackPressureBlocksWriter: a write waits while the pipeline queue is
 // over MaxQueuedBytes and resumes when DataToSend drains it.
 func TestBackPressureBlocksWriter(t *testing.T) {
