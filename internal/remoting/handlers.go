@@ -14,6 +14,12 @@ import (
 // serverBuildVersion is reported in the protocol-version fault.
 const serverBuildVersion = "10.0.17763.1"
 
+// maxShellIDLen bounds a client-proposed ShellId (a GUID is 36 bytes).
+const maxShellIDLen = 64
+
+// textCreateFailed is the Create fault for a ShellId that cannot be used.
+const textCreateFailed = "The shell could not be created. Retry the operation with a new ShellId."
+
 // create opens a shell: it checks the protocol version option, opens a
 // Runspace for the principal, feeds creationXml to a new RunspacePool and
 // registers the shell under the client-proposed ShellId (or a new one).
@@ -32,6 +38,13 @@ func (s *Server) create(ctx context.Context, c *call, b *wsman.Create) {
 	id := strings.TrimSpace(b.ShellID)
 	if id == "" {
 		id = strings.ToUpper(uuid.NewString())
+	}
+	// A taken id is refused before a runspace is opened, and with the
+	// same text as any other failed Create: whether the id belongs to
+	// someone else must not show.
+	if len(id) > maxShellIDLen || s.reg.exists(id) {
+		c.fault(wsman.InternalError(textCreateFailed))
+		return
 	}
 	rs, err := s.provider.Open(ctx, *c.principal, id)
 	if err != nil {
@@ -57,7 +70,7 @@ func (s *Server) create(ctx context.Context, c *call, b *wsman.Create) {
 	if err != nil {
 		sh.close(context.WithoutCancel(ctx))
 		if errors.Is(err, errShellExists) {
-			c.fault(wsman.InternalError("A shell with ShellId " + id + " already exists."))
+			c.fault(wsman.InternalError(textCreateFailed))
 			return
 		}
 		c.fault(coreFault(id, err))

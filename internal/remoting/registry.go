@@ -55,6 +55,14 @@ func (r *registry) lookup(id, userID, clientAddr string, bindAddr bool) (*shell,
 	return s, true
 }
 
+// exists reports whether any principal holds a shell called id.
+func (r *registry) exists(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.shells[shellKey(id)]
+	return ok
+}
+
 // remove unregisters id and returns the shell it held, if any.
 func (r *registry) remove(id string) (*shell, bool) {
 	r.mu.Lock()
