@@ -128,3 +128,42 @@ func TestInformationRecord(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// TestDecodeWindowsErrorRecord decodes an ERROR_RECORD in the shape a
+// Windows server writes (writeErrorStream first, a serialized
+// InvocationInfo, SerializeExtendedInfo true with InvocationInfo_* notes);
+// the extra properties are ignored.
+func TestDecodeWindowsErrorRecord(t *testing.T) {
+	xml := `<Obj RefId="0"><TN RefId="0"><T>System.Management.Automation.ErrorRecord</T><T>System.Object</T></TN><ToString>boom</ToString><MS>` +
+		`<B N="writeErrorStream">true</B>` +
+		`<Obj N="Exception" RefId="1"><TN RefId="1"><T>Microsoft.PowerShell.Commands.WriteErrorException</T><T>System.SystemException</T><T>System.Exception</T><T>System.Object</T></TN>` +
+		`<ToString>Microsoft.PowerShell.Commands.WriteErrorException: boom</ToString><Props><S N="Message">boom</S><Obj N="Data" RefId="2"><TN RefId="2"><T>System.Collections.ListDictionaryInternal</T><T>System.Object</T></TN><DCT /></Obj>` +
+		`<Nil N="InnerException" /><Nil N="TargetSite" /><Nil N="StackTrace" /><Nil N="HelpLink" /><Nil N="Source" /><I32 N="HResult">-2146233087</I32></Props></Obj>` +
+		`<Nil N="TargetObject" /><S N="FullyQualifiedErrorId">Microsoft.PowerShell.Commands.WriteErrorException</S>` +
+		`<Obj N="InvocationInfo" RefId="3"><TN RefId="3"><T>System.Management.Automation.InvocationInfo</T><T>System.Object</T></TN><ToString>System.Management.Automation.InvocationInfo</ToString><Props><S N="MyCommand">Write-Error</S><I32 N="ScriptLineNumber">0</I32></Props></Obj>` +
+		`<I32 N="ErrorCategory_Category">0</I32><S N="ErrorCategory_Activity">Write-Error</S><S N="ErrorCategory_Reason">WriteErrorException</S>` +
+		`<S N="ErrorCategory_TargetName"></S><S N="ErrorCategory_TargetType"></S><S N="ErrorCategory_Message">NotSpecified: (:) [Write-Error], WriteErrorException</S>` +
+		`<B N="SerializeExtendedInfo">true</B><Obj N="InvocationInfo_PipelineIterationInfo" RefId="4"><TN RefId="4"><T>System.Int32[]</T><T>System.Array</T><T>System.Object</T></TN><LST /></Obj>` +
+		`<S N="ErrorDetails_ScriptStackTrace">at &lt;ScriptBlock&gt;, &lt;No file&gt;: line 5</S><Nil N="PSMessageDetails" /></MS></Obj>`
+	rec, err := DecodeErrorRecordMessage([]byte(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ErrorRecord{
+		Message:               "boom",
+		ExceptionType:         []string{"Microsoft.PowerShell.Commands.WriteErrorException", "System.SystemException", "System.Exception", "System.Object"},
+		HResult:               -2146233087,
+		FullyQualifiedErrorID: "Microsoft.PowerShell.Commands.WriteErrorException",
+		CategoryActivity:      "Write-Error",
+		CategoryReason:        "WriteErrorException",
+		CategoryMessage:       "NotSpecified: (:) [Write-Error], WriteErrorException",
+	}
+	if !reflect.DeepEqual(*rec, want) {
+		t.Fatalf("got\n%+v\nwant\n%+v", *rec, want)
+	}
+	// Without the wire text, the derived category message matches Windows.
+	rec.CategoryMessage, rec.CategoryReason = "", ""
+	if rec.CategoryInfoMessage() != want.CategoryMessage {
+		t.Fatal(rec.CategoryInfoMessage())
+	}
+}
