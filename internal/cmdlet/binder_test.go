@@ -229,3 +229,27 @@ func BenchmarkBind(b *testing.B) {
 		}
 	}
 }
+
+// FuzzBind: binding arbitrary names and string values never panics and
+// either succeeds or yields a *BindError with a message.
+func FuzzBind(f *testing.F) {
+	f.Add("Identity", "x", "", "y", false)
+	f.Add("e", "1", "Count", "0x10", true)
+	f.Add("-Locations:", "a", "Tags", "", false)
+	f.Fuzz(func(t *testing.T, n1, v1, n2, v2 string, sw bool) {
+		args := []runspace.Arg{{Name: n1, Value: v1}, {Name: n2, Value: v2, Switch: sw}}
+		for _, c := range []*Cmdlet{getThing, newPolicy, removeThing} {
+			b, err := Bind(c, args, sw)
+			if err != nil {
+				var be *BindError
+				if !errors.As(err, &be) || be.Message == "" {
+					t.Fatalf("bad error %v", err)
+				}
+				continue
+			}
+			if _, err := b.BindInput(v1); err != nil && !errors.Is(err, ErrBinding) {
+				t.Fatalf("BindInput: %v", err)
+			}
+		}
+	})
+}

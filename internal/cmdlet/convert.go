@@ -232,6 +232,9 @@ func scalarType(p *Param) string {
 
 // convertOne converts a single (non-list) value.
 func convertOne(c *Cmdlet, p *Param, v clixml.Value) (any, *BindError) {
+	if o, ok := v.(*clixml.Object); ok && p.Kind == Enum && o.ToString != nil && o.Primitive != nil {
+		v = *o.ToString // an enum object: match its name, not its number
+	}
 	v = unwrap(v)
 	switch p.Kind {
 	case Switch, Bool:

@@ -60,3 +60,16 @@ func TestMultiValueApply(t *testing.T) {
 		t.Errorf("nil %v", got)
 	}
 }
+
+func TestConvertEnumObjectByName(t *testing.T) {
+	p := &Param{Name: "Action", Kind: Enum, Type: "X.Action", Values: []string{"Delete", "Keep"}}
+	got, err := convert(&Cmdlet{Name: "T"}, p, clixml.NewEnum("X.Action", 7, "Keep"))
+	if err != nil || got != "Keep" {
+		t.Errorf("enum object: %v %v", got, err)
+	}
+	ea := commonParams[2]
+	got, err = convert(&Cmdlet{Name: "T"}, ea, int32(1))
+	if err != nil || got != "Stop" {
+		t.Errorf("ActionPreference 1: %v %v", got, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ipps/ipps/internal/audit"
 	"github.com/ipps/ipps/internal/psrp"
 	"github.com/ipps/ipps/internal/runspace"
 )
@@ -140,4 +141,35 @@ func recOf(t *testing.T, err error) (string, string) {
 		t.Fatalf("error %v, want *psrp.ErrorRecord", err)
 	}
 	return rec.Message, rec.FullyQualifiedErrorID
+}
+
+// TestLeaseRenewal: Run keeps open shells' leases alive; without it they
+// expire after LeaseTTL and stop counting toward the limit.
+func TestLeaseRenewal(t *testing.T) {
+	e := newEnv(t, sqliteBackend())
+	ctx := context.Background()
+	broker, _ := audit.NewBroker(e.st, audit.Config{HMACKey: []byte("0123456789abcdef0123")}, nil)
+	p, err := NewProvider(Config{ReplicaID: "rl", LeaseTTL: 600 * time.Millisecond, MaxConnections: 1}, e.st, broker, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := e.user("lease@contoso.com", "Reviewer")
+	if _, err := p.Open(ctx, principal(u), uuid.NewString()); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { p.Run(rctx); close(done) }()
+	time.Sleep(900 * time.Millisecond) // past the original expiry
+	if _, err := p.Open(ctx, principal(u), uuid.NewString()); refusal(t, err).Kind != runspace.RefusedQuota {
+		t.Fatal("renewed lease stopped counting")
+	}
+	cancel()
+	<-done
+	time.Sleep(900 * time.Millisecond) // no renewal: the lease expires
+	rs, err := p.Open(ctx, principal(u), uuid.NewString())
+	if err != nil {
+		t.Fatalf("expired lease still counted: %v", err)
+	}
+	rs.Close(ctx)
 }
