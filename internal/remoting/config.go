@@ -45,6 +45,9 @@ type Endpoint struct {
 // block; a nil Metrics in Config disables the calls.
 type Metrics interface {
 	ShellOpened(userID string)
+	// ShellClosed reports a closed shell; reason is "deleted" (client
+	// Delete), "idle" (reaped), "closed" (Server.CloseShell) or
+	// "shutdown".
 	ShellClosed(userID string, reason string)
 	// PipelineDone reports one pipeline: the name of its first command (or
 	// "GetCommandMetadata"), its duration and its final state name

@@ -145,6 +145,9 @@ func (s *Server) launch(cmd *command, pl *psrp.ServerPipeline, name string, fn f
 		defer sh.pipelines.Done()
 		err := s.invokeSafely(cmd, fn, &pipeOutput{ctx: cmd.ctx, pl: pl})
 		state := s.finish(sh, cmd, pl, err)
+		// Release the input pump and the context; the command itself
+		// stays until Terminate so its output can still be received.
+		cmd.cancel()
 		if m := s.cfg.Metrics; m != nil {
 			m.PipelineDone(name, s.now().Sub(start), state.String())
 		}
