@@ -247,3 +247,8 @@ func (e *env) totpNow(t testing.TB, offset time.Duration) string {
 	}
 	return code
 }
+
+func decodeJSON(resp *http.Response, v any) {
+	defer resp.Body.Close()
+	_ = json.NewDecoder(resp.Body).Decode(v)
+}
