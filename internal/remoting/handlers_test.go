@@ -357,3 +357,35 @@ func TestRawCommandMetadata(t *testing.T) {
 		t.Fatalf("state %v", st.State)
 	}
 }
+
+// One Send may carry several Stream elements (stdin and pr); each is fed
+// in order, and a host response on pr is ignored by a host-less endpoint.
+func TestRawSendSeveralStreams(t *testing.T) {
+	e := newEnv(t, false, nil)
+	c := e.raw("alice")
+	base, rpid := openRaw(t, e, c)
+	cmdID := strings.ToUpper(uuid.NewString())
+	pid := wireID(t, cmdID)
+	env := base
+	env.action, env.messageID = actCommand, newMsgID()
+	env.body = `<rsp:CommandLine xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell" CommandId="` + cmdID + `"><rsp:Command/><rsp:Arguments>` +
+		psrpBlob(50, psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgCreatePipeline, RPID: rpid, PID: pid, Data: []byte(createPipelineXML("Echo-Input", false))}) +
+		`</rsp:Arguments></rsp:CommandLine>`
+	mustOK(t, c, env)
+	in := func(id uint64, s string) string {
+		return psrpBlob(id, psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgPipelineInput, RPID: rpid, PID: pid, Data: []byte("<S>" + s + "</S>")})
+	}
+	env.action, env.messageID = actSend, newMsgID()
+	env.body = `<rsp:Send xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell">` +
+		`<rsp:Stream Name="stdin" CommandId="` + cmdID + `">` + in(51, "one") + `</rsp:Stream>` +
+		`<rsp:Stream Name="pr" CommandId="` + cmdID + `">` + psrpBlob(52, psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgPipelineHostResponse, RPID: rpid, PID: pid, Data: []byte(`<Obj RefId="0"><MS><I64 N="ci">1</I64></MS></Obj>`)}) + `</rsp:Stream>` +
+		`<rsp:Stream Name="stdin" CommandId="` + cmdID + `">` + psrpBlob(53,
+		psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgPipelineInput, RPID: rpid, PID: pid, Data: []byte("<S>two</S>")},
+		psrp.Message{Destination: psrp.DestinationServer, Type: psrp.MsgEndOfPipelineInput, RPID: rpid, PID: pid}) + `</rsp:Stream>` +
+		`</rsp:Send>`
+	mustOK(t, c, env)
+	msgs, _ := receiveUntilDone(t, c, base, cmdID)
+	if len(msgs) != 3 || string(msgs[0].Data) != "<S>one</S>" || string(msgs[1].Data) != "<S>two</S>" {
+		t.Fatalf("echo: %v", msgs)
+	}
+}
