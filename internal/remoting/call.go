@@ -27,14 +27,14 @@ type call struct {
 // serve parses the envelope and dispatches on its action.
 func (c *call) serve(ctx context.Context) {
 	s := c.srv
-	req, err := wsman.ParseRequest(c.body, wsman.Limits{MaxEnvelopeSize: s.cfg.MaxEnvelopeSize})
-	c.req = req
 	if c.tooBig {
 		// The body was cut at the read cap, so the envelope cannot be
-		// parsed; the request's MessageID may still have been read.
+		// parsed; fault relates to the MessageID sniffed from its start.
 		c.fault(wsman.MaxEnvelopeSizeExceeded(errors.New("remoting: request body exceeds MaxEnvelopeSize")))
 		return
 	}
+	req, err := wsman.ParseRequest(c.body, wsman.Limits{MaxEnvelopeSize: s.cfg.MaxEnvelopeSize})
+	c.req = req
 	if err != nil {
 		var f *wsman.Fault
 		if !errors.As(err, &f) {
