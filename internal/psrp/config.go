@@ -67,9 +67,16 @@ func (c *Config) Validate() error {
 	return CheckProtocolVersion(c.Capability.ProtocolVersion)
 }
 
+// DefaultMaxRunningPipelines matches WinRM's MaxConcurrentCommandsPerShell.
+const DefaultMaxRunningPipelines = 1000
+
 // ServerConfig configures a ServerPool.
 type ServerConfig struct {
 	Config
+	// MaxRunningPipelines caps pipelines not yet in a terminal state; a
+	// CREATE_PIPELINE or GET_COMMAND_METADATA beyond it fails with
+	// ErrTooManyPipelines. 0 means DefaultMaxRunningPipelines.
+	MaxRunningPipelines int
 	// PrivateData is sent as APPLICATION_PRIVATE_DATA; nil means
 	// DefaultPSVersionTable() and nothing else.
 	PrivateData *ApplicationPrivateData

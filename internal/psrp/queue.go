@@ -34,6 +34,8 @@ var (
 	ErrNotOpened = errors.New("psrp: runspace pool not opened")
 	// ErrUnknownPipeline: no pipeline is registered under the id.
 	ErrUnknownPipeline = errors.New("psrp: unknown pipeline")
+	// ErrTooManyPipelines: ServerConfig.MaxRunningPipelines is reached.
+	ErrTooManyPipelines = errors.New("psrp: too many running pipelines")
 )
 
 // targetKey normalizes a WS-Man CommandId for use as a map key.
@@ -173,6 +175,9 @@ func (e *endpoint) DataToSend(target string, maxBytes int) (data []byte, final b
 	if q == nil {
 		return nil, false
 	}
+	if len(q.msgs) > 0 {
+		data = make([]byte, 0, min(maxBytes, q.bytes+fragment.HeaderSize*(len(q.msgs)+q.bytes/e.cfg.MaxFragmentSize+1)))
+	}
 	for len(q.msgs) > 0 {
 		room := maxBytes - len(data) - fragment.HeaderSize
 		if room < 1 {
@@ -186,6 +191,9 @@ func (e *endpoint) DataToSend(target string, maxBytes int) (data []byte, final b
 			q.msgs[0] = nil
 			q.msgs = q.msgs[1:]
 		}
+	}
+	if len(data) == 0 {
+		data = nil
 	}
 	if q.terminal && !q.finalSent && len(q.msgs) == 0 {
 		q.finalSent, final = true, true

@@ -32,6 +32,9 @@ func NewServerPool(cfg ServerConfig) (*ServerPool, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.MaxRunningPipelines <= 0 {
+		cfg.MaxRunningPipelines = DefaultMaxRunningPipelines
+	}
 	if cfg.PrivateData == nil {
 		cfg.PrivateData = &ApplicationPrivateData{PSVersionTable: DefaultPSVersionTable()}
 	}
@@ -218,6 +221,9 @@ func (p *ServerPool) onCreate(target string, m Message) error {
 	k := targetKey(id)
 	if p.pipelines[k] != nil {
 		return &UnexpectedMessageError{Type: m.Type, State: "pipeline " + strings.ToUpper(id) + " exists"}
+	}
+	if p.runningLocked() >= p.scfg.MaxRunningPipelines {
+		return fmt.Errorf("%w (%d running)", ErrTooManyPipelines, p.scfg.MaxRunningPipelines)
 	}
 	pl := &ServerPipeline{pool: p, id: k, pid: m.PID, q: p.queueLocked(k), state: PipelineRunning}
 	if m.Type == MsgGetCommandMetadata {

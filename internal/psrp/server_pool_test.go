@@ -261,3 +261,25 @@ func TestServerConnectRunspacePool(t *testing.T) {
 		t.Fatalf("init data %+v %v %v", d, ok, err)
 	}
 }
+
+func TestServerMaxRunningPipelines(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{MaxRunningPipelines: 2}, 1<<16)
+	p.open()
+	_, sp1, _ := createOne(t, p, simpleCmd("a"))
+	createOne(t, p, simpleCmd("b"))
+	third, err := p.cli.CreatePipeline(simpleCmd("c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := p.cli.DataToSend(third.ID(), 1<<16)
+	if err := p.srv.ReceiveData(third.ID(), StreamStdin, d); !errors.Is(err, ErrTooManyPipelines) {
+		t.Fatalf("third pipeline: %v", err)
+	}
+	// A finished pipeline no longer counts.
+	sp1.Stop()
+	fourth, _ := p.cli.CreatePipeline(simpleCmd("d"))
+	d, _ = p.cli.DataToSend(fourth.ID(), 1<<16)
+	if err := p.srv.ReceiveData(fourth.ID(), StreamStdin, d); err != nil {
+		t.Fatalf("after stop: %v", err)
+	}
+}
