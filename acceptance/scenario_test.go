@@ -153,9 +153,12 @@ func TestAcceptance(t *testing.T) {
 		t.Fatalf("changed policy: %v", got)
 	}
 	admin.runJSON("Remove-RetentionCompliancePolicy -Identity 'Acceptance Policy' -Confirm:$false")
-	if got := names(admin.runJSON("Get-RetentionCompliancePolicy")); has(got, "Acceptance Policy") {
-		t.Fatalf("removed policy still listed: %v", got)
+	// As in the service, a removed policy is PendingDeletion until the
+	// distributor has cleaned it up (ippsd dev distributes every 2 s).
+	if got := admin.runJSON("Get-RetentionCompliancePolicy -Identity 'Acceptance Policy'"); len(got) == 1 && got[0]["DistributionStatus"] != "PendingDeletion" {
+		t.Fatalf("removed policy: %v", got)
 	}
+	waitFor(t, func() bool { return !has(names(admin.runJSON("Get-RetentionCompliancePolicy")), "Acceptance Policy") }, "the removed policy to disappear")
 
 	// A reviewer is refused by RBAC: the cmdlet does not exist for them.
 	reviewer := newUser(t, f, f.ReviewerUPN)
@@ -195,7 +198,7 @@ func TestAcceptance(t *testing.T) {
 
 	// Remote PowerShell disabled for an account (Set-User on Exchange Online).
 	admin.signInSilentExchange(t, f)
-	admin.runJSON("Set-User -Identity '"+f.ReviewerUPN+"' -RemotePowerShellEnabled $false", "--connection-uri", f.ExchangeURI)
+	admin.runJSON("Set-EXOUser -Identity '"+f.ReviewerUPN+"' -RemotePowerShellEnabled $false", "--with-exchange")
 	_, stderr, code = reviewer.ipps("run", "--no-prompt", "Get-ComplianceTag")
 	if code == 0 || !strings.Contains(stderr, "Access is denied") {
 		t.Fatalf("disabled account not refused (exit %d):\n%s", code, stderr)
@@ -203,8 +206,8 @@ func TestAcceptance(t *testing.T) {
 
 	// The audit log shows all of the above.
 	day := time.Now().UTC()
-	audit := admin.runJSON("Search-UnifiedAuditLog -StartDate '"+day.Add(-24*time.Hour).Format("01/02/2006")+"' -EndDate '"+day.Add(24*time.Hour).Format("01/02/2006")+"' -ResultSize 5000",
-		"--connection-uri", f.ExchangeURI)
+	audit := admin.runJSON("Search-EXOUnifiedAuditLog -StartDate '"+day.Add(-24*time.Hour).Format("01/02/2006")+"' -EndDate '"+day.Add(24*time.Hour).Format("01/02/2006")+"' -ResultSize 5000",
+		"--with-exchange")
 	ops := map[string]bool{}
 	for _, r := range audit {
 		if op, ok := r["Operations"].(string); ok {

@@ -108,6 +108,7 @@ func runDev(ctx context.Context, out io.Writer, dataDir, listen, host string, qu
 	cfg := config.Default()
 	cfg.Listen, cfg.DSN, cfg.IssuerURL, cfg.SecretKey = listen, filepath.Join(dataDir, "ipps.db"), base, secret
 	cfg.ReplicaID, cfg.LogFormat, cfg.ReplicaCAFile = "dev", "text", pki.CAPath()
+	cfg.DistributionInterval = config.Duration(2 * time.Second)
 	logger := newLogger(os.Stderr, "text", "info")
 	d, err := daemon.New(ctx, cfg, logger)
 	if err != nil {

@@ -76,6 +76,9 @@ type Config struct {
 	ShellIdleTimeout   Duration `json:"shell_idle_timeout" env:"IPPSD_SHELL_IDLE_TIMEOUT"`
 	MaxEnvelopeSize    int      `json:"max_envelope_size" env:"IPPSD_MAX_ENVELOPE_SIZE"`
 	BindShellToAddress bool     `json:"bind_shell_to_address" env:"IPPSD_BIND_SHELL_TO_ADDRESS"`
+	// DistributionInterval is how often policy distribution runs (policies
+	// move from Pending to Success, removed ones are deleted).
+	DistributionInterval Duration `json:"distribution_interval" env:"IPPSD_DISTRIBUTION_INTERVAL"`
 
 	// LogFormat is "json" (default) or "text"; LogLevel debug|info|warn|error.
 	// SecretKey (hex, at least 32 digits) keys the HMACs of audit
@@ -99,6 +102,7 @@ func Default() Config {
 		MaxShellsPerUser:     5,
 		ShellIdleTimeout:     Duration(15 * time.Minute),
 		MaxEnvelopeSize:      512000,
+		DistributionInterval: Duration(30 * time.Second),
 		LogFormat:            "json",
 		LogLevel:             "info",
 	}

@@ -237,6 +237,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Go(func() { _ = p.Run(ctx) })
 	}
 	wg.Go(func() { d.housekeeping(ctx) })
+	dist := compliance.NewDistributor(d.Store, compliance.DistributorConfig{Interval: time.Duration(d.Config.DistributionInterval)}, d.Log.With("component", "distributor"))
+	wg.Go(func() { _ = dist.Run(ctx) })
 	wg.Go(func() {
 		if err := d.replica.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.Log.Error("replica registration stopped", "err", err)
