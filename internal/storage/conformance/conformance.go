@@ -33,9 +33,16 @@ type subtest struct {
 	run  func(t *testing.T, s storage.Storage)
 }
 
-// RunTests runs the single-handle suite, each subtest on a fresh store and
-// in parallel with the others.
-func RunTests(t *testing.T, newStorage Factory) {
+// RunTests runs the single-handle suite, each subtest on a fresh (empty)
+// store. Subtests run one after another, so a factory may hand out the
+// same database emptied.
+func RunTests(t *testing.T, newStorage Factory) { run(t, newStorage, false) }
+
+// RunParallelTests is RunTests with the subtests run in parallel; every
+// store newStorage returns must be a separate database.
+func RunParallelTests(t *testing.T, newStorage Factory) { run(t, newStorage, true) }
+
+func run(t *testing.T, newStorage Factory, parallel bool) {
 	tests := []subtest{
 		{"Tenant", testTenant},
 		{"Domain", testDomain},
@@ -71,7 +78,9 @@ func RunTests(t *testing.T, newStorage Factory) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel() // every subtest has its own database
+			if parallel {
+				t.Parallel()
+			}
 			tc.run(t, newStorage(t))
 		})
 	}

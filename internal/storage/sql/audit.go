@@ -23,9 +23,10 @@ func scanAudit(r interface{ Scan(...any) error }) (storage.AuditRecord, error) {
 	return a, err
 }
 
-// AppendAudit implements storage.AuditStore. The INSERT autocommits; on
-// SQLite synchronous=FULL fsyncs the WAL before the commit returns, and
-// PostgreSQL's commit waits for the WAL flush (synchronous_commit on).
+// AppendAudit implements storage.AuditStore. On SQLite synchronous=FULL
+// fsyncs the WAL before the commit returns; on PostgreSQL the transaction
+// sets synchronous_commit on locally, so the commit waits for the WAL
+// flush even if the server or session default is off.
 func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
 	if r.ID == "" {
 		return fmt.Errorf("storage: append audit: id is required")
@@ -34,11 +35,25 @@ func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
 	if params == nil {
 		params = []byte{}
 	}
+	if s.fl.durableSQL == "" {
+		return s.wrap("append audit", s.insertAudit(ctx, r, params))
+	}
+	return s.wrap("append audit", s.withTx(ctx, txLocking, func(tx *Store) error {
+		if tx.tx != s.tx { // our own transaction: make its commit durable
+			if _, err := tx.exec(ctx, tx.fl.durableSQL); err != nil {
+				return err
+			}
+		}
+		return tx.insertAudit(ctx, r, params)
+	}))
+}
+
+func (s *Store) insertAudit(ctx context.Context, r storage.AuditRecord, params []byte) error {
 	_, err := s.exec(ctx, `INSERT INTO audit (id, tenant_id, time, user_id, upn, upn_lower, client_addr, session_id, cmdlet,
 		cmdlet_lower, parameters, object_ids, succeeded, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		r.ID, r.TenantID, nanos(r.Time), r.UserID, r.UPN, strings.ToLower(r.UPN), r.ClientAddr, r.SessionID, r.Cmdlet,
 		strings.ToLower(r.Cmdlet), params, jv(r.ObjectIDs), r.Succeeded, r.Error)
-	return s.wrap("append audit", err)
+	return err
 }
 
 func inList(w *where, expr string, vals []string, lower bool) string {

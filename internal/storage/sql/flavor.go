@@ -30,6 +30,13 @@ type flavor struct {
 	// lockKeySQL takes a transaction-scoped lock on $1 (a string); ""
 	// when transactions already serialize writers (SQLite).
 	lockKeySQL string
+	// namespaceSQL returns a string naming the schema in use; lock keys
+	// are prefixed with it so that schemas sharing a server (advisory
+	// locks are server-wide per database) do not contend.
+	namespaceSQL string
+	// durableSQL, run first in a transaction, makes its commit wait for
+	// the WAL flush whatever the server or session default is.
+	durableSQL string
 
 	txOpts     map[txMode]*sql.TxOptions
 	retryable  func(error) bool
@@ -105,8 +112,10 @@ func pgCode(err error) string {
 }
 
 var postgresFlavor = &flavor{
-	name:       "postgres",
-	lockKeySQL: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+	name:         "postgres",
+	lockKeySQL:   `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+	namespaceSQL: `SELECT current_schema()`,
+	durableSQL:   `SET LOCAL synchronous_commit TO on`,
 	txOpts: map[txMode]*sql.TxOptions{
 		txLocking:      {Isolation: sql.LevelReadCommitted},
 		txSerializable: {Isolation: sql.LevelSerializable},
@@ -125,7 +134,7 @@ func (s *Store) lockKey(ctx context.Context, key string) error {
 	if s.fl.lockKeySQL == "" {
 		return nil
 	}
-	_, err := s.exec(ctx, s.fl.lockKeySQL, key)
+	_, err := s.exec(ctx, s.fl.lockKeySQL, s.lockNS+"/"+key)
 	return err
 }
 
@@ -176,6 +185,12 @@ func finishOpen(ctx context.Context, db *sql.DB, fl *flavor, logger *slog.Logger
 		return nil, fmt.Errorf("storage: %s: connect: %w", fl.name, err)
 	}
 	s := newStore(db, fl, logger)
+	if fl.namespaceSQL != "" {
+		if err := db.QueryRowContext(ctx, fl.namespaceSQL).Scan(&s.lockNS); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("storage: %s: %w", fl.name, err)
+		}
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

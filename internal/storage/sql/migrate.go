@@ -233,18 +233,18 @@ var migrations = []migration{
 // (advisory on PostgreSQL, the write lock on SQLite) and re-reads the
 // applied version under that lock.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version integer PRIMARY KEY,
-		applied_at bigint NOT NULL
-	)`); err != nil && !s.fl.isUnique(err) {
-		// Concurrent CREATE TABLE IF NOT EXISTS can race on PostgreSQL's
-		// catalog; the loser sees a unique violation and can go on.
-		return fmt.Errorf("storage: migrate: %w", err)
-	}
 	for {
 		done := false
 		err := s.withTx(ctx, txLocking, func(tx *Store) error {
 			if err := tx.lockKey(ctx, "ipps.schema_migrations"); err != nil {
+				return err
+			}
+			// Created under the lock: concurrent CREATE TABLE IF NOT
+			// EXISTS races on PostgreSQL's catalog otherwise.
+			if _, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+				version integer PRIMARY KEY,
+				applied_at bigint NOT NULL
+			)`); err != nil {
 				return err
 			}
 			var n int

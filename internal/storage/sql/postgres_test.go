@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/ipps/ipps/internal/storage"
@@ -48,14 +50,11 @@ func newSchema(t testing.TB) string {
 		}
 		admin.Close()
 	})
-	u, err := url.Parse(dsn)
+	out, err := withSearchPath(dsn, schema)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return out
 }
 
 func openPostgres(t testing.TB, dsn string) storage.Storage {
@@ -68,10 +67,102 @@ func openPostgres(t testing.TB, dsn string) storage.Storage {
 	return s
 }
 
-func newPostgres(t *testing.T) storage.Storage { return openPostgres(t, newSchema(t)) }
+// The conformance run shares one schema per test process: creating ~60
+// relations per subtest costs seconds of fsyncs on a busy disk, so each
+// subtest instead empties the shared schema (subtests run sequentially).
+var shared struct {
+	once   sync.Once
+	dsn    string
+	schema string
+	admin  *sql.DB
+	err    error
+	store  *Store   // handle used for wiping
+	tables []string // tables to empty
+}
+
+// wipe empties every table of the shared schema in one transaction.
+func wipe(ctx context.Context) error {
+	return shared.store.withTx(ctx, txLocking, func(tx *Store) error {
+		for _, tb := range shared.tables {
+			if _, err := tx.exec(ctx, `DELETE FROM `+tb); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.store != nil {
+		shared.store.Close()
+	}
+	if shared.admin != nil {
+		if _, err := shared.admin.Exec(`DROP SCHEMA ` + shared.schema + ` CASCADE`); err != nil {
+			fmt.Fprintf(os.Stderr, "drop schema %s: %v\n", shared.schema, err)
+			code = 1
+		}
+		shared.admin.Close()
+	}
+	os.Exit(code)
+}
+
+// sharedSchema returns the DSN of the process-wide test schema, emptied.
+func sharedSchema(t testing.TB) string {
+	t.Helper()
+	base := postgresDSN(t)
+	shared.once.Do(func() {
+		b := make([]byte, 6)
+		rand.Read(b)
+		shared.schema = "ipps_test_" + hex.EncodeToString(b)
+		if shared.admin, shared.err = sql.Open("pgx", base); shared.err != nil {
+			return
+		}
+		if _, shared.err = shared.admin.Exec(`CREATE SCHEMA ` + shared.schema); shared.err != nil {
+			return
+		}
+		if shared.dsn, shared.err = withSearchPath(base, shared.schema); shared.err != nil {
+			return
+		}
+		var st storage.Storage
+		if st, shared.err = storage.Open(context.Background(), shared.dsn, nil); shared.err != nil {
+			return
+		}
+		shared.store = st.(*Store)
+		shared.tables, shared.err = collect(shared.store, context.Background(), "tables", func(r interface{ Scan(...any) error }) (string, error) {
+			var n string
+			return n, r.Scan(&n)
+		}, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'`)
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	if err := wipe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return shared.dsn
+}
+
+func withSearchPath(dsn, schema string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	// Test data need not survive a crash; skipping the WAL flush wait
+	// keeps the suite fast on a busy disk. AppendAudit still forces a
+	// synchronous commit (SET LOCAL), so its path is exercised as in
+	// production.
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func newPostgres(t *testing.T) storage.Storage { return openPostgres(t, sharedSchema(t)) }
 
 func newPostgresPair(t *testing.T) (storage.Storage, storage.Storage) {
-	dsn := newSchema(t)
+	dsn := sharedSchema(t)
 	return openPostgres(t, dsn), openPostgres(t, dsn)
 }
 

@@ -50,6 +50,8 @@ type Store struct {
 	tx     *sql.Tx
 	fl     *flavor
 	logger *slog.Logger
+	// lockNS prefixes advisory lock keys (the PostgreSQL schema).
+	lockNS string
 	// now is the clock for backend-set timestamps (UpdatedAt,
 	// ModifiedAt, RenewedAt).
 	now func() time.Time

@@ -35,7 +35,7 @@ func newSQLitePair(t *testing.T) (storage.Storage, storage.Storage) {
 }
 
 func TestSQLite(t *testing.T) {
-	conformance.RunTests(t, newSQLite)
+	conformance.RunParallelTests(t, newSQLite) // one file per subtest
 	conformance.RunSharedTests(t, newSQLitePair)
 }
 
