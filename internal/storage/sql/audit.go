@@ -39,10 +39,9 @@ func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
 		return s.wrap("append audit", s.insertAudit(ctx, r, params))
 	}
 	return s.wrap("append audit", s.withTx(ctx, txLocking, func(tx *Store) error {
-		if tx.tx != s.tx { // our own transaction: make its commit durable
-			if _, err := tx.exec(ctx, tx.fl.durableSQL); err != nil {
-				return err
-			}
+		// Also inside a caller's Tx: that commit then carries the record.
+		if _, err := tx.exec(ctx, tx.fl.durableSQL); err != nil {
+			return err
 		}
 		return tx.insertAudit(ctx, r, params)
 	}))
