@@ -23,8 +23,11 @@ type (
 	// RUNSPACEPOOL_INIT_DATA, APPLICATION_PRIVATE_DATA and the state.
 	ConnectRunspacePoolEvent struct{}
 	// SetRunspacesEvent: SET_MAX/SET_MIN_RUNSPACES, already answered with
-	// RUNSPACE_AVAILABILITY true.
-	SetRunspacesEvent struct{ Request SetRunspaces }
+	// RUNSPACE_AVAILABILITY Accepted.
+	SetRunspacesEvent struct {
+		Request  SetRunspaces
+		Accepted bool
+	}
 	// AvailabilityRequestEvent: GET_AVAILABLE_RUNSPACES (Reset false) or
 	// RESET_RUNSPACE_STATE (Reset true), already answered.
 	AvailabilityRequestEvent struct {

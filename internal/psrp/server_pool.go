@@ -90,25 +90,7 @@ func (p *ServerPool) handle(target string, stream Stream, m Message) error {
 	}
 	switch m.Type {
 	case MsgSetMaxRunspaces, MsgSetMinRunspaces:
-		req, err := DecodeSetRunspaces(m.Type, m.Data)
-		if err != nil {
-			return err
-		}
-		ok := req.Count >= 1
-		if ok && req.Max {
-			ok = req.Count >= p.minRS
-		} else if ok {
-			ok = req.Count <= p.maxRS
-		}
-		if ok && req.Max {
-			p.maxRS = req.Count
-		} else if ok {
-			p.minRS = req.Count
-		}
-		if err := p.enqueueLocked(PoolTarget, MsgRunspaceAvailability, WireGUID{}, RunspaceAvailability{CallID: req.CallID, OK: ok}); err != nil {
-			return err
-		}
-		p.emitLocked(SetRunspacesEvent{Request: req})
+		return p.onSetRunspaces(m)
 	case MsgGetAvailableRunspaces, MsgResetRunspaceState:
 		ci, err := DecodeCallID(m.Type, m.Data)
 		if err != nil {
@@ -138,6 +120,28 @@ func (p *ServerPool) handle(target string, stream Stream, m Message) error {
 	default:
 		return p.unexpected(m)
 	}
+	return nil
+}
+
+// onSetRunspaces accepts a new maximum >= the minimum or a new minimum <=
+// the maximum (both >= 1), as PowerShell's RunspacePool does, and answers
+// with RUNSPACE_AVAILABILITY true or false.
+func (p *ServerPool) onSetRunspaces(m Message) error {
+	req, err := DecodeSetRunspaces(m.Type, m.Data)
+	if err != nil {
+		return err
+	}
+	ok := req.Count >= 1 && ((req.Max && req.Count >= p.minRS) || (!req.Max && req.Count <= p.maxRS))
+	switch {
+	case ok && req.Max:
+		p.maxRS = req.Count
+	case ok:
+		p.minRS = req.Count
+	}
+	if err := p.enqueueLocked(PoolTarget, MsgRunspaceAvailability, WireGUID{}, RunspaceAvailability{CallID: req.CallID, OK: ok}); err != nil {
+		return err
+	}
+	p.emitLocked(SetRunspacesEvent{Request: req, Accepted: ok})
 	return nil
 }
 

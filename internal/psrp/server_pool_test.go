@@ -136,7 +136,10 @@ func TestServerPoolControl(t *testing.T) {
 	if len(sevs) != 4 {
 		t.Fatalf("server events %#v", sevs)
 	}
-	if se := sevs[0].(SetRunspacesEvent); !se.Request.Max || se.Request.Count != 3 {
+	if se := sevs[0].(SetRunspacesEvent); !se.Request.Max || se.Request.Count != 3 || !se.Accepted {
+		t.Fatalf("%+v", se)
+	}
+	if se := sevs[1].(SetRunspacesEvent); se.Request.Max || se.Request.Count != 5 || se.Accepted {
 		t.Fatalf("%+v", se)
 	}
 	want := map[int64]RunspaceAvailability{
