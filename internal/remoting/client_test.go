@@ -316,3 +316,24 @@ func TestClientRetriesTimedOutReceives(t *testing.T) {
 		t.Fatalf("after panic: %v", err)
 	}
 }
+
+func TestPipelineQuota(t *testing.T) {
+	e := newEnv(t, false, func(c *Config) { c.MaxPipelinesPerShell = 2 })
+	c := e.dial("alice", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.Invoke(ctx, cmd("Wait-Cancel"), nil, Handlers{}) }()
+	}
+	time.Sleep(200 * time.Millisecond)
+	_, err := collect(t, c, cmd("Get-Number"), nil)
+	cancel()
+	wg.Wait()
+	if !errors.Is(err, ErrQuotaExceeded) {
+		t.Fatalf("third pipeline: %v", err)
+	}
+	if _, err := collect(t, c, cmd("Get-Number"), nil); err != nil {
+		t.Fatalf("after the others stopped: %v", err)
+	}
+}

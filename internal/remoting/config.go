@@ -91,6 +91,10 @@ type Config struct {
 	// before Output writes block for the client to receive (back-pressure).
 	// Default 1 MiB.
 	OutputBufferBytes int
+	// MaxPipelinesPerShell caps the pipelines running at once in one shell
+	// (WinRM's MaxConcurrentCommandsPerShell); more get a quota fault.
+	// 0 means the psrp default (1000).
+	MaxPipelinesPerShell int
 	// MachineName is the Machine attribute of WSManFault elements.
 	MachineName string
 	// Metrics, if non-nil, receives shell and pipeline events.

@@ -37,6 +37,10 @@ func coreFault(shellID string, err error) *wsman.Fault {
 		return wsman.ShellNotFound(shellID)
 	case errors.Is(err, errUnknownCommand), errors.Is(err, psrp.ErrUnknownPipeline):
 		f = wsman.CommandNotFound()
+	case errors.Is(err, psrp.ErrTooManyPipelines):
+		f = wsman.QuotaLimit(0)
+		f.WSManCode = wsman.CodeQuotaLimit
+		f.Reason = "The WS-Management service cannot process the request. This shell has reached its maximum number of concurrent commands. Close existing commands or raise the quota for this shell. "
 	case errors.As(err, &pv):
 		f = wsman.ProtocolVersion(pv.ServerProtocolVersion, pv.ServerBuildVersion)
 	case errors.Is(err, errProtocol):
@@ -57,7 +61,7 @@ func (s *Server) newPool() (*psrp.ServerPool, error) {
 		MaxQueuedBytes: s.cfg.OutputBufferBytes,
 		MaxMessageSize: 8 << 20,
 		MaxPendingSize: 16 << 20,
-	}})
+	}, MaxRunningPipelines: s.cfg.MaxPipelinesPerShell})
 }
 
 // feed hands fragments sent to the pool (cmdID "") or a command to the
@@ -101,7 +105,7 @@ func classifyPoolError(err error) error {
 	var se *fragment.SequenceError
 	var te *fragment.TruncatedError
 	switch {
-	case errors.As(err, &pv), errors.Is(err, psrp.ErrClosed):
+	case errors.As(err, &pv), errors.Is(err, psrp.ErrClosed), errors.Is(err, psrp.ErrTooManyPipelines):
 		return err
 	case errors.Is(err, psrp.ErrUnknownPipeline):
 		return errUnknownCommand
