@@ -1,0 +1,39 @@
+package cmdlet
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestCmdletDeclarationHelpers(t *testing.T) {
+	if newPolicy.Verb() != "New" {
+		t.Error(newPolicy.Verb())
+	}
+	if got := newPolicy.SetNames(); !slices.Equal(got, []string{"Default", "TeamLocation", "AdaptiveScopeLocation"}) {
+		t.Errorf("sets %v", got)
+	}
+	if got := getThing.SetNames(); !slices.Equal(got, []string{AllSets}) {
+		t.Errorf("sets %v", got)
+	}
+	if newPolicy.Param("exchangelocation") == nil || newPolicy.Param("Nope") != nil {
+		t.Error("Param lookup")
+	}
+	r := newPolicy.Restrict(func(p string) bool { return p == "Name" })
+	if len(r.Params) != 1 || len(newPolicy.Params) != 4 {
+		t.Errorf("Restrict %d / original %d", len(r.Params), len(newPolicy.Params))
+	}
+	for _, tt := range []struct {
+		p    Param
+		want bool
+	}{
+		{Param{Name: "Password", Kind: String}, true},
+		{Param{Name: "Key", Kind: SecureString}, true},
+		{Param{Name: "Token", Secret: true}, true},
+		{Param{Name: "Credential"}, true},
+		{Param{Name: "Name"}, false},
+	} {
+		if tt.p.IsSecret() != tt.want {
+			t.Errorf("IsSecret(%s) = %v", tt.p.Name, !tt.want)
+		}
+	}
+}
