@@ -145,6 +145,19 @@ func (c *Client) open(ctx context.Context) error {
 	if cr.Shell.ShellID != "" {
 		c.shellID = cr.Shell.ShellID
 	}
+	if err := c.openPool(ctx); err != nil {
+		// Do not leave a half-open shell behind on the server.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		c.ws.do(dctx, c.shellID, &wsman.Delete{})
+		return err
+	}
+	return nil
+}
+
+// openPool sends what did not fit in creationXml and receives until the
+// pool is Opened.
+func (c *Client) openPool(ctx context.Context) error {
 	if err := c.flush(ctx, psrp.PoolTarget); err != nil {
 		return err
 	}

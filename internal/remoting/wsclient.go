@@ -48,6 +48,10 @@ func (c *wsClient) do(ctx context.Context, shellID string, body wsman.Body, opts
 	if err != nil {
 		return nil, fmt.Errorf("remoting: building %s: %w", opName(body), err)
 	}
+	// Bound every request: a long poll ends by OperationTimeout on the
+	// server; anything far beyond it is a dead connection.
+	ctx, cancel := context.WithTimeout(ctx, c.opTimeout+requestGrace)
+	defer cancel()
 	status, data, err := c.t.post(ctx, env)
 	if err != nil {
 		return nil, err
@@ -65,6 +69,9 @@ func (c *wsClient) do(ctx context.Context, shellID string, body wsman.Body, opts
 	}
 	return resp.Body, nil
 }
+
+// requestGrace is how long past OperationTimeout a request may take.
+const requestGrace = 30 * time.Second
 
 // opName names an operation for errors.
 func opName(b wsman.Body) string {
