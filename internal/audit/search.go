@@ -243,6 +243,11 @@ func (s *searcher) admin(ctx context.Context, inv *cmdlet.Invocation) error {
 			if !hasAll(paramNames(r.Parameters), wantParams) || !overlaps(r.ObjectIDs, objIDs) {
 				continue
 			}
+			// The admin audit log records changes: read-only cmdlets only
+			// appear when asked for by name.
+			if len(q.Operations) == 0 && readOnlyCmdlet(r.Cmdlet) {
+				continue
+			}
 			if skip > 0 {
 				skip--
 				continue
@@ -310,4 +315,10 @@ func adminObject(r storage.AuditRecord, server string) *clixml.Object {
 		clixml.Property{Name: "Identity", Value: r.ID},
 		clixml.Property{Name: "IsValid", Value: true},
 	)
+}
+
+// readOnlyCmdlet reports Get-* and Search-* cmdlets.
+func readOnlyCmdlet(name string) bool {
+	verb, _, _ := strings.Cut(strings.ToLower(name), "-")
+	return verb == "get" || verb == "search"
 }

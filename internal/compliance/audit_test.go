@@ -154,5 +154,10 @@ func TestSearchUnifiedAuditLog(t *testing.T) {
 		if len(adm) != 3 || propStr(adm[0], "CmdletName") != "New-RetentionCompliancePolicy" || prop(adm[0], "Succeeded") != true {
 			t.Errorf("admin audit: %d", len(adm))
 		}
+		for _, o := range must(t, exo, "Search-AdminAuditLog") {
+			if n := propStr(o, "CmdletName"); strings.HasPrefix(n, "Get-") || strings.HasPrefix(n, "Search-") {
+				t.Errorf("admin audit log lists read-only %s", n)
+			}
+		}
 	})
 }
