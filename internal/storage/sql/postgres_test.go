@@ -124,6 +124,12 @@ func sharedSchema(t testing.TB) string {
 		if shared.dsn, shared.err = withSearchPath(base, shared.schema); shared.err != nil {
 			return
 		}
+		// Conformance data need not survive a crash; skipping the WAL
+		// flush wait keeps the suite fast on a busy disk. AppendAudit
+		// still forces a synchronous commit (SET LOCAL), so its path is
+		// exercised as in production. Benchmarks use newSchema, without
+		// this setting.
+		shared.dsn += "&synchronous_commit=off"
 		var st storage.Storage
 		if st, shared.err = storage.Open(context.Background(), shared.dsn, nil); shared.err != nil {
 			return
@@ -150,11 +156,6 @@ func withSearchPath(dsn, schema string) (string, error) {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
-	// Test data need not survive a crash; skipping the WAL flush wait
-	// keeps the suite fast on a busy disk. AppendAudit still forces a
-	// synchronous commit (SET LOCAL), so its path is exercised as in
-	// production.
-	q.Set("synchronous_commit", "off")
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
