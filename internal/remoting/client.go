@@ -273,3 +273,33 @@ func (c *Client) Commands(ctx context.Context, names ...string) ([]runspace.Comm
 	}
 	return out, nil
 }
+
+// StartKeyExchange runs the PSRP session-key exchange (PUBLIC_KEY →
+// ENCRYPTED_SESSION_KEY, MS-PSRP 3.1.4.10) on the pool, after which
+// Pool().EncryptSecureString produces SecureString arguments the server
+// can decrypt.
+func (c *Client) StartKeyExchange(ctx context.Context) error {
+	if err := c.pool.StartKeyExchange(); err != nil {
+		return fmt.Errorf("remoting: %w", err)
+	}
+	if err := c.flush(ctx, psrp.PoolTarget); err != nil {
+		return err
+	}
+	for {
+		for _, ev := range c.events.take("") {
+			if _, ok := ev.(psrp.KeyExchangeEvent); ok {
+				return nil
+			}
+		}
+		rr, err := c.ws.receive(ctx, c.shellID, "")
+		if err != nil {
+			return err
+		}
+		for _, s := range rr.Streams {
+			if err := c.pool.ReceiveData(psrp.PoolTarget, psrp.StreamStdin, s.Data); err != nil {
+				return fmt.Errorf("remoting: key exchange: %w", err)
+			}
+			c.events.drain(c.pool)
+		}
+	}
+}

@@ -337,3 +337,26 @@ func TestPipelineQuota(t *testing.T) {
 		t.Fatalf("after the others stopped: %v", err)
 	}
 }
+
+func TestKeyExchange(t *testing.T) {
+	e := newEnv(t, true, nil)
+	c := e.dial("alice", nil)
+	if _, err := c.Pool().EncryptSecureString("secret"); err == nil {
+		t.Fatal("EncryptSecureString before the key exchange")
+	}
+	if err := c.StartKeyExchange(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := c.Pool().EncryptSecureString("secret")
+	if err != nil || len(ss) == 0 {
+		t.Fatalf("EncryptSecureString: %v", err)
+	}
+	// The server side holds the same key.
+	sh, ok := e.srv.reg.lookup(c.ShellID(), "alice", "127.0.0.1", false)
+	if !ok {
+		t.Fatal("shell not found")
+	}
+	if plain, err := sh.pool.DecryptSecureString(ss); err != nil || plain != "secret" {
+		t.Fatalf("server decrypt: %q %v", plain, err)
+	}
+}
