@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -70,7 +71,8 @@ type WriteReport struct {
 	Visible       int `json:"visible"`
 	Indeterminate int `json:"indeterminate_writes"`
 	// Lost lists (up to 20) acknowledged policies not found, or found
-	// with a stale comment, or found after an acknowledged removal.
+	// with a stale comment, or found after an acknowledged removal (and
+	// not PendingDeletion).
 	Lost      []string `json:"lost,omitempty"`
 	LostCount int      `json:"lost_count"`
 	// CheckErrors counts verification calls that failed outright.
@@ -107,7 +109,12 @@ func (l *Ledger) Verify(ctx context.Context, shells []*remoting.Client) WriteRep
 					return
 				}
 				n, w := names[i], want[names[i]]
-				found, comment, err := getPolicy(ctx, sh, n)
+				found, comment, status, err := getPolicy(ctx, sh, n)
+				// A removed policy stays visible as PendingDeletion
+				// until the distributor deletes it.
+				if w.removed && found && status == "PendingDeletion" {
+					found, status = false, ""
+				}
 				mu.Lock()
 				r.Checked++
 				switch {
@@ -116,7 +123,7 @@ func (l *Ledger) Verify(ctx context.Context, shells []*remoting.Client) WriteRep
 				case w.removed && found, !w.removed && !found, !w.removed && comment != w.comment:
 					r.LostCount++
 					if len(r.Lost) < 20 {
-						r.Lost = append(r.Lost, fmt.Sprintf("%s (found=%v comment=%q want removed=%v comment=%q)", n, found, comment, w.removed, w.comment))
+						r.Lost = append(r.Lost, fmt.Sprintf("%s (found=%v status=%q comment=%q; want removed=%v comment=%q)", n, found, status, comment, w.removed, w.comment))
 					}
 				default:
 					r.Visible++
@@ -129,22 +136,27 @@ func (l *Ledger) Verify(ctx context.Context, shells []*remoting.Client) WriteRep
 	return r
 }
 
-// getPolicy returns whether the named policy exists and its Comment. A
-// ManagementObjectNotFound pipeline error is "not found", not an error.
-func getPolicy(ctx context.Context, sh *remoting.Client, name string) (bool, string, error) {
+// getPolicy returns whether the named policy exists, its Comment and its
+// DistributionStatus. A ManagementObjectNotFound error is "not found",
+// not an error.
+func getPolicy(ctx context.Context, sh *remoting.Client, name string) (found bool, comment, status string, err error) {
 	var out []clixml.Value
-	err := sh.Invoke(ctx, []runspace.Command{{Name: "Get-RetentionCompliancePolicy", Args: []runspace.Arg{{Name: "Identity", Value: name}}}},
-		nil, remoting.Handlers{Output: func(v clixml.Value) { out = append(out, v) }})
+	err = invoke(ctx, sh, runspace.Command{Name: "Get-RetentionCompliancePolicy", Args: []runspace.Arg{{Name: "Identity", Value: name}}},
+		func(v clixml.Value) { out = append(out, v) })
 	if err != nil {
 		if classify(err).notFound() {
-			return false, "", nil
+			return false, "", "", nil
 		}
-		return false, "", err
+		return false, "", "", err
 	}
-	if len(out) == 0 {
-		return false, "", nil
+	// The server answers -Identity of a missing policy with the whole
+	// list ("as if Identity were omitted"), so match the name.
+	for _, v := range out {
+		if strings.EqualFold(propString(v, "Name"), name) {
+			return true, propString(v, "Comment"), propString(v, "DistributionStatus"), nil
+		}
 	}
-	return true, propString(out[0], "Comment"), nil
+	return false, "", "", nil
 }
 
 func propString(v clixml.Value, name string) string {

@@ -98,6 +98,26 @@ type ServerStats struct {
 	HeapInuse  float64 `json:"heap_inuse_bytes"`
 	RSS        float64 `json:"rss_bytes"`
 	Goroutines float64 `json:"goroutines"`
+	StackInuse float64 `json:"stack_inuse_bytes"`
+	// NextGC is the heap goal set by the last GC: the live heap then
+	// times 1+GOGC/100, but never under 4 MiB.
+	NextGC float64 `json:"next_gc_bytes"`
+	GOGC   float64 `json:"gogc_percent"`
+	// LastGC is the Unix time of the last GC, in seconds.
+	LastGC float64 `json:"last_gc_unix"`
+}
+
+// minHeapGoal is the runtime's floor for the heap goal.
+const minHeapGoal = 4 << 20
+
+// LiveHeap estimates the live heap at the last GC from the heap goal;
+// ok is false when the goal sits at its 4 MiB floor (the estimate would
+// be wrong) or GOGC is unknown or off.
+func (s ServerStats) LiveHeap() (bytes float64, ok bool) {
+	if s.GOGC <= 0 || s.NextGC <= minHeapGoal {
+		return 0, false
+	}
+	return s.NextGC / (1 + s.GOGC/100), true
 }
 
 // Stats extracts ServerStats; missing series read as zero.
@@ -107,5 +127,9 @@ func (s Snapshot) Stats() ServerStats {
 		HeapInuse:  s["go_memstats_heap_inuse_bytes"],
 		RSS:        s["process_resident_memory_bytes"],
 		Goroutines: s["go_goroutines"],
+		StackInuse: s["go_memstats_stack_inuse_bytes"],
+		NextGC:     s["go_memstats_next_gc_bytes"],
+		GOGC:       s["go_gc_gogc_percent"],
+		LastGC:     s["go_memstats_last_gc_time_seconds"],
 	}
 }

@@ -12,6 +12,10 @@ import (
 const sampleExposition = `# HELP go_goroutines Number of goroutines that currently exist.
 # TYPE go_goroutines gauge
 go_goroutines 42
+go_gc_gogc_percent 100
+go_memstats_next_gc_bytes 2e+07
+go_memstats_stack_inuse_bytes 1.048576e+06
+go_memstats_last_gc_time_seconds 1.7e+09
 go_memstats_heap_inuse_bytes 1.2345e+07
 process_resident_memory_bytes 3.3554432e+07
 ippsd_open_shells{endpoint="compliance"} 10
@@ -28,8 +32,14 @@ func TestParseMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := s.Stats()
-	if st != (ServerStats{OpenShells: 10, HeapInuse: 12345000, RSS: 33554432, Goroutines: 42}) {
+	if st != (ServerStats{OpenShells: 10, HeapInuse: 12345000, RSS: 33554432, Goroutines: 42, StackInuse: 1 << 20, NextGC: 2e7, GOGC: 100, LastGC: 1.7e9}) {
 		t.Fatalf("stats %+v", st)
+	}
+	if live, ok := st.LiveHeap(); !ok || live != 1e7 {
+		t.Fatalf("live heap %v %v, want 1e7", live, ok)
+	}
+	if _, ok := (ServerStats{NextGC: 4 << 20, GOGC: 100}).LiveHeap(); ok {
+		t.Fatal("live heap estimated from the 4 MiB floor")
 	}
 	if got := s.Sum("ippsd_shells_refused_total"); got != 4 {
 		t.Errorf("sum refused %v, want 4", got)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -46,7 +47,8 @@ type ProvisionConfig struct {
 // Provision makes sure cfg.Users users exist in st without MFA and are
 // members of Organization Management, and returns their accounts. Users
 // that already exist have their password reset to cfg.Password (which
-// revokes their refresh tokens). It is idempotent.
+// revokes their tokens; Provision then waits into the next second so
+// that new tokens are accepted). It is idempotent.
 func Provision(ctx context.Context, st storage.Storage, cfg ProvisionConfig, log *slog.Logger) ([]Account, error) {
 	if cfg.Users <= 0 || cfg.Password == "" || cfg.Domain == "" {
 		return nil, fmt.Errorf("load: provision needs users > 0, a password and a domain (got %d users, domain %q)", cfg.Users, cfg.Domain)
@@ -91,5 +93,13 @@ func Provision(ctx context.Context, st storage.Storage, cfg ProvisionConfig, log
 		return nil, err
 	}
 	log.InfoContext(ctx, "provisioned load users", "created", created.Load(), "existing", reset.Load())
+	if reset.Load() > 0 {
+		// A reset sets TokensValidAfter, and the validator refuses
+		// tokens whose iat (whole seconds) is not after it: a token
+		// issued in the same second would be rejected.
+		if err := sleep(ctx, time.Until(time.Now().Truncate(time.Second).Add(1100*time.Millisecond))); err != nil {
+			return nil, err
+		}
+	}
 	return accts, nil
 }

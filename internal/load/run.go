@@ -63,7 +63,8 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	var openErrs ErrorCounts
 	start = time.Now()
 	r.ShellsOpened = f.Open(ctx, &openErrs)
-	r.OpenSeconds = time.Since(start).Seconds()
+	openedAt := time.Now()
+	r.OpenSeconds = openedAt.Sub(start).Seconds()
 	log.InfoContext(ctx, "shells open", "opened", r.ShellsOpened, "wanted", r.ShellsWanted, "seconds", r.OpenSeconds)
 	if err := sleep(ctx, cfg.Idle); err != nil {
 		return nil, err
@@ -92,7 +93,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Server = newServerReport(before, idle.Stats(), after, r.ShellsOpened)
+	r.Server = newServerReport(before, idle.Stats(), after, r.ShellsOpened, openedAt)
 	r.judge()
 	return r, nil
 }

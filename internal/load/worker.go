@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ipps/ipps/internal/clixml"
+	"github.com/ipps/ipps/internal/psrp"
 	"github.com/ipps/ipps/internal/remoting"
 	"github.com/ipps/ipps/internal/runspace"
 )
@@ -67,7 +69,7 @@ func (w *worker) run(ctx context.Context) {
 		cmd, write, ack := w.plan(name)
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
 		start := time.Now()
-		err := w.shell.Invoke(cctx, []runspace.Command{cmd}, nil, remoting.Handlers{})
+		err := invoke(cctx, w.shell, cmd, nil)
 		elapsed := time.Since(start)
 		cancel()
 		cs := w.stats.cmdlet(cmd.Name)
@@ -100,6 +102,7 @@ func (w *worker) run(ctx context.Context) {
 //	Set-RetentionCompliancePolicy   sets -Comment on one of its own policies
 //	                                (creates one first if it has none)
 //	Remove-RetentionCompliancePolicy removes its oldest own policy
+//	                                (-Confirm:$false)
 //	Get-RetentionCompliancePolicy   -Identity one of its own policies, or
 //	                                the whole list while it has none
 //	anything else                   runs without arguments
@@ -126,7 +129,7 @@ func (w *worker) plan(cmdlet string) (cmd runspace.Command, write bool, ack func
 			true, func() { w.ledger.Commented(name, comment) }
 	case "remove-retentioncompliancepolicy":
 		name := w.own[0]
-		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: name}}},
+		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: name}, {Name: "Confirm", Value: false}}},
 			true, func() { w.own = w.own[1:]; w.ledger.Removed(name) }
 	case "get-retentioncompliancepolicy":
 		if len(w.own) > 0 {
@@ -134,4 +137,21 @@ func (w *worker) plan(cmdlet string) (cmd runspace.Command, write bool, ack func
 		}
 	}
 	return runspace.Command{Name: cmdlet}, false, nil
+}
+
+// invoke runs one command. A pipeline that completes but wrote an error
+// record (Exchange's non-terminating errors, e.g. "object couldn't be
+// found") counts as failed: its first record is returned as a
+// *remoting.PipelineError. Output goes to out when non-nil.
+func invoke(ctx context.Context, sh *remoting.Client, cmd runspace.Command, out func(clixml.Value)) error {
+	var first *psrp.ErrorRecord
+	err := sh.Invoke(ctx, []runspace.Command{cmd}, nil, remoting.Handlers{Output: out, Error: func(rec *psrp.ErrorRecord) {
+		if first == nil {
+			first = rec
+		}
+	}})
+	if err == nil && first != nil {
+		err = &remoting.PipelineError{Record: first}
+	}
+	return err
 }
