@@ -79,9 +79,56 @@ type searcher struct{ st storage.Storage }
 
 // session is the stored paging state of one -SessionId.
 type session struct {
-	Cursor string `json:"cursor"`
+	Cursor string `json:"cursor"` // storage cursor of the page holding the next record
+	Skip   int    `json:"skip"`   // records of that page already consumed
 	Index  int    `json:"index"`
 	Count  int    `json:"count"`
+}
+
+// filter is the part of a Search-UnifiedAuditLog query storage can't
+// evaluate: -RecordType, -ObjectIds, -IPAddresses and -FreeText.
+func filter(b *cmdlet.Bound) func(storage.AuditRecord) bool {
+	rt, objs, ips, text := b.String("RecordType"), b.Strings("ObjectIds"), b.Strings("IPAddresses"), strings.ToLower(b.String("FreeText"))
+	return func(r storage.AuditRecord) bool {
+		if rt != "" && rt != "ExchangeAdmin" {
+			return false // ipps writes ExchangeAdmin records only
+		}
+		if !overlaps(r.ObjectIDs, objs) || (len(ips) > 0 && !hasAll(ips, []string{r.ClientAddr})) {
+			return false
+		}
+		if text != "" && !strings.Contains(strings.ToLower(r.Cmdlet+" "+string(r.Parameters)+" "+r.Error+" "+strings.Join(r.ObjectIDs, " ")), text) {
+			return false
+		}
+		return true
+	}
+}
+
+// collect reads up to n records kept by keep, starting at pos, and
+// returns them with the position after the last one (done when the log is
+// exhausted).
+func (s *searcher) collect(ctx context.Context, q storage.AuditQuery, pos session, n int, keep func(storage.AuditRecord) bool) ([]storage.AuditRecord, session, bool, error) {
+	var out []storage.AuditRecord
+	cur, skip := pos.Cursor, pos.Skip
+	for {
+		q.Page = storage.Page{Size: storage.MaxPageSize, Cursor: cur}
+		recs, next, err := s.st.SearchAudit(ctx, q)
+		if err != nil {
+			return nil, pos, false, fmt.Errorf("audit: search: %w", err)
+		}
+		for i := skip; i < len(recs); i++ {
+			if !keep(recs[i]) {
+				continue
+			}
+			out = append(out, recs[i])
+			if len(out) == n {
+				return out, session{Cursor: cur, Skip: i + 1}, false, nil
+			}
+		}
+		if next == "" {
+			return out, session{}, true, nil
+		}
+		cur, skip = next, 0
+	}
 }
 
 func (s *searcher) query(inv *cmdlet.Invocation) (storage.AuditQuery, error) {
@@ -94,22 +141,10 @@ func (s *searcher) query(inv *cmdlet.Invocation) (storage.AuditQuery, error) {
 		UserIDs: inv.Bound.Strings("UserIds"), Operations: inv.Bound.Strings("Operations")}, nil
 }
 
-// count counts matching records up to limit.
-func (s *searcher) count(ctx context.Context, q storage.AuditQuery, limit int) (int, error) {
-	n := 0
-	q.Page = storage.Page{Size: storage.MaxPageSize}
-	for n < limit {
-		recs, next, err := s.st.SearchAudit(ctx, q)
-		if err != nil {
-			return 0, fmt.Errorf("audit: count: %w", err)
-		}
-		n += len(recs)
-		if next == "" {
-			break
-		}
-		q.Page.Cursor = next
-	}
-	return min(n, limit), nil
+// count counts records kept by keep, up to limit.
+func (s *searcher) count(ctx context.Context, q storage.AuditQuery, limit int, keep func(storage.AuditRecord) bool) (int, error) {
+	recs, _, _, err := s.collect(ctx, q, session{}, limit, keep)
+	return len(recs), err
 }
 
 func (s *searcher) unified(ctx context.Context, inv *cmdlet.Invocation) error {
@@ -140,18 +175,18 @@ func (s *searcher) unified(ctx context.Context, inv *cmdlet.Invocation) error {
 			return fmt.Errorf("audit: session state: %w", err)
 		}
 	}
+	keep := filter(inv.Bound)
 	if obj.ID == "" {
-		if st.Count, err = s.count(ctx, q, limit); err != nil {
+		if st.Count, err = s.count(ctx, q, limit, keep); err != nil {
 			return err
 		}
 	}
 	if st.Index >= st.Count {
 		return nil
 	}
-	q.Page = storage.Page{Size: min(size, st.Count-st.Index), Cursor: st.Cursor}
-	recs, next, err := s.st.SearchAudit(ctx, q)
+	recs, pos, done, err := s.collect(ctx, q, st, min(size, st.Count-st.Index), keep)
 	if err != nil {
-		return fmt.Errorf("audit: search: %w", err)
+		return err
 	}
 	for i, r := range recs {
 		if err := inv.WriteObject(unifiedObject(r, st.Index+i+1, st.Count)); err != nil {
@@ -162,8 +197,8 @@ func (s *searcher) unified(ctx context.Context, inv *cmdlet.Invocation) error {
 		return nil
 	}
 	st.Index += len(recs)
-	st.Cursor = next
-	if next == "" {
+	st.Cursor, st.Skip = pos.Cursor, pos.Skip
+	if done {
 		st.Index = st.Count
 	}
 	body, _ := json.Marshal(st)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +144,32 @@ func TestSearchUnifiedAuditLog(t *testing.T) {
 		}
 		if fmt.Sprint(idx) != "[1 2 3 4 5]" {
 			t.Errorf("paged indexes %v", idx)
+		}
+		for _, f := range []struct {
+			arg  runspace.Arg
+			want int
+		}{
+			{A("ObjectIds", "P1"), 1}, {A("FreeText", "p3"), 1}, {A("IPAddresses", "192.0.2.7"), 5},
+			{A("IPAddresses", "10.0.0.1"), 0}, {A("RecordType", "SharePoint"), 0}, {A("RecordType", "ExchangeAdmin"), 5},
+		} {
+			got := must(t, exo, "Search-UnifiedAuditLog", A("StartDate", start), A("EndDate", end), A("Operations", "New-RetentionCompliancePolicy"), f.arg)
+			if len(got) != f.want {
+				t.Errorf("%s %v: %d records, want %d", f.arg.Name, f.arg.Value, len(got), f.want)
+			}
+		}
+		// Filtered paging keeps its place inside storage pages.
+		idx = nil
+		var objIDs []string
+		for page := 0; page < 4; page++ {
+			for _, o := range must(t, exo, "Search-UnifiedAuditLog", A("StartDate", start), A("EndDate", end), A("FreeText", "retention"),
+				A("Operations", "New-RetentionCompliancePolicy"), A("SessionId", "s2"), A("SessionCommand", "ReturnNextPreviewPage"), A("ResultSize", int32(2))) {
+				idx = append(idx, prop(o, "ResultIndex").(int32))
+				objIDs = append(objIDs, propStr(o, "Identity"))
+			}
+		}
+		slices.Sort(objIDs)
+		if fmt.Sprint(idx) != "[1 2 3 4 5]" || len(slices.Compact(objIDs)) != 5 {
+			t.Errorf("filtered paging %v", idx)
 		}
 		if msg, _ := failText(t, exo, "Search-UnifiedAuditLog", A("EndDate", end)); msg != "Cannot process command because of one or more missing mandatory parameters: StartDate." {
 			t.Errorf("missing StartDate: %q", msg)
