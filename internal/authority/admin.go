@@ -173,3 +173,14 @@ func CertificateCredential(der []byte) (storage.Certificate, error) {
 		ThumbprintSHA256: strings.ToUpper(hex.EncodeToString(s256[:])), DER: der,
 		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter}, nil
 }
+
+// AddFederatedDomain registers a domain of tenantID whose users sign in at
+// an external SAML 2.0 IdP described by fed (metadata URL or XML).
+func (a *Authority) AddFederatedDomain(ctx context.Context, tenantID, name string, fed storage.Federation) error {
+	err := a.store.CreateDomain(ctx, storage.Domain{Name: strings.ToLower(name), TenantID: tenantID,
+		Kind: storage.DomainFederated, Federation: fed, CreatedAt: a.cfg.Now()})
+	if err != nil {
+		return fmt.Errorf("authority: create federated domain: %w", err)
+	}
+	return nil
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ipps/ipps/internal/authority/federation"
 	"github.com/ipps/ipps/internal/authority/tokens"
 	"github.com/ipps/ipps/internal/authority/validate"
 	"github.com/ipps/ipps/internal/storage"
@@ -29,6 +30,7 @@ type Authority struct {
 	smsKey    []byte
 	dummyHash string
 	validator *validate.Validator
+	fed       *federation.SP
 }
 
 // New builds an Authority over store: it loads the signing keys (creating
@@ -59,6 +61,9 @@ func New(ctx context.Context, cfg Config, store Store, logger *slog.Logger) (*Au
 	if err := a.registerDefaultClients(ctx); err != nil {
 		return nil, err
 	}
+	signing, _ := a.keys.Signing()
+	a.fed = &federation.SP{ACSURL: cfg.BaseURL + "/login.srf", Key: signing.Private, Cert: signing.Cert,
+		HTTPClient: cfg.FederationHTTPClient, Replay: store}
 	a.validator = &validate.Validator{
 		Keys:      a.keys,
 		IssuerFor: a.IssuerV1,
@@ -239,6 +244,8 @@ func (a *Authority) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /devicelogin", a.handleDeviceLogin)
 	mux.HandleFunc("POST /login/{step}", a.handleLoginStep)
 	mux.HandleFunc("GET /login", a.handleLoginPage)
+	mux.HandleFunc("POST /login.srf", a.handleSAMLResponse)
+	mux.HandleFunc("GET /federationmetadata/saml20/federationmetadata.xml", a.handleSPMetadata)
 }
 
 func securityHeaders(h http.Handler) http.Handler {

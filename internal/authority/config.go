@@ -3,6 +3,7 @@ package authority
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -60,6 +61,8 @@ type Config struct {
 	Password PasswordParams
 	// MaxFormBytes caps request bodies of form posts.
 	MaxFormBytes int64
+	// FederationHTTPClient fetches IdP metadata; nil means a default client.
+	FederationHTTPClient *http.Client
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }

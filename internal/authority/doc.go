@@ -31,27 +31,27 @@
 // value and the CSRF token are replaced (session.go, rotate), so a step
 // can't be replayed and a planted cookie is useless.
 //
-//	 /authorize ──(client + redirect URI valid?)──no──▶ error page (never redirect)
-//	      │yes
-//	      ▼                   /devicelogin ─▶ [devicecode] ─(user code ok)─┐
-//	 [username] ◀──────────────────────────────────────────────────────────┘
-//	      │ home-realm discovery: federated domain ─▶ IdP hand-off (not implemented)
-//	      ▼
-//	 [password] ── locked? ─▶ "temporarily locked" (smart lockout, counted
-//	      │                    atomically in storage: 10 failures → 60 s, growing)
-//	      │ ok
-//	      ├── MFA off ──────────────────────────────────────────────┐
-//	      ├── MFA on, enrolled ─▶ [mfa] TOTP (±1 step, step must    │
-//	      │                        increase) | SMS code (single use, │
-//	      │                        5 min, resend ≥ 30 s) | recovery  │
-//	      │                        code (single use) ───────────────┤ amr += mfa
-//	      └── MFA on, not enrolled ─▶ [enrol] QR + first code       │
-//	                                   ─▶ [recovery] codes shown once┤
-//	                                                                 ▼
-//	                          finish: auth code (5 min, single use; replay
-//	                          revokes its refresh-token family) ─▶ client
-//	                          redirect (query) or auto-post (form_post),
-//	                          or device code approved.
+//	/authorize ──(client + redirect URI valid?)──no──▶ error page (never redirect)
+//	     │yes
+//	     ▼                   /devicelogin ─▶ [devicecode] ─(user code ok)─┐
+//	[username] ◀──────────────────────────────────────────────────────────┘
+//	     │ home-realm discovery: federated domain ─▶ IdP hand-off (not implemented)
+//	     ▼
+//	[password] ── locked? ─▶ "temporarily locked" (smart lockout, counted
+//	     │                    atomically in storage: 10 failures → 60 s, growing)
+//	     │ ok
+//	     ├── MFA off ──────────────────────────────────────────────┐
+//	     ├── MFA on, enrolled ─▶ [mfa] TOTP (±1 step, step must    │
+//	     │                        increase) | SMS code (single use, │
+//	     │                        5 min, resend ≥ 30 s) | recovery  │
+//	     │                        code (single use) ───────────────┤ amr += mfa
+//	     └── MFA on, not enrolled ─▶ [enrol] QR + first code       │
+//	                                  ─▶ [recovery] codes shown once┤
+//	                                                                ▼
+//	                         finish: auth code (5 min, single use; replay
+//	                         revokes its refresh-token family) ─▶ client
+//	                         redirect (query) or auto-post (form_post),
+//	                         or device code approved.
 //
 // Errors from the token endpoint use Entra's JSON shape (oautherr.go):
 // error, "AADSTSnnnnn: ..." description, error_codes, timestamp,

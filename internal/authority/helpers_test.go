@@ -122,7 +122,8 @@ func newEnv(t testing.TB, mod func(*Config)) *env {
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.base = "https://" + e.srv.Listener.Addr().String()
 	cfg := Config{BaseURL: e.base, Now: e.clock.Now, SMS: e.outbox,
-		Password: PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}}
+		FederationHTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: e.ca.pool}}},
+		Password:             PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -25,6 +25,7 @@ const (
 	stepMFA        = "mfa"
 	stepEnrol      = "enrol"
 	stepRecovery   = "recovery"
+	stepFederated  = "federated" // waiting for the IdP's SAML response
 )
 
 // signIn is one interactive sign-in transaction, bound to the browser by a
@@ -58,6 +59,12 @@ type signIn struct {
 	Enrolment     *mfa.Enrolment
 	RecoveryCodes []string
 	SMSSent       bool
+
+	// Federation hand-off: RelayState sent to the IdP, the AuthnRequest id
+	// expected in InResponseTo, and the federated domain.
+	FedRelay     string
+	FedRequestID string
+	FedDomain    string
 }
 
 // sessionStore keeps sign-in transactions in memory. It is safe for
@@ -129,6 +136,26 @@ func (st *sessionStore) update(s signIn) bool {
 	}
 	st.m[s.ID] = s
 	return true
+}
+
+// findRelay returns the federated transaction waiting for relay. The IdP's
+// POST is cross-site, so the SameSite=Lax cookie is not sent with it; the
+// random RelayState names the transaction instead.
+func (st *sessionStore) findRelay(relay string, now time.Time) (signIn, bool) {
+	if relay == "" {
+		return signIn{}, false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, s := range st.m {
+		if s.FedRelay != "" && subtle.ConstantTimeCompare([]byte(s.FedRelay), []byte(relay)) == 1 {
+			if now.After(s.Expires) || s.Step != stepFederated {
+				return signIn{}, false
+			}
+			return s, true
+		}
+	}
+	return signIn{}, false
 }
 
 func (st *sessionStore) delete(id string) {

@@ -143,9 +143,9 @@ func (a *Authority) postUsername(w http.ResponseWriter, r *http.Request, s signI
 		a.renderStep(w, r.Context(), http.StatusOK, s, "Enter a valid email address.", "")
 		return
 	}
-	// Home-realm discovery: a federated domain would hand off to its IdP.
+	// Home-realm discovery: a federated domain hands off to its IdP.
 	if d, err := a.store.GetDomain(r.Context(), domainOf(upn)); err == nil && d.Kind == storage.DomainFederated {
-		a.renderStep(w, r.Context(), http.StatusOK, s, msgFederated, "")
+		a.startFederation(w, r, s, upn, d)
 		return
 	}
 	next := s

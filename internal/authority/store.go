@@ -18,6 +18,7 @@ type Store interface {
 
 	GetUser(ctx context.Context, id string) (storage.User, error)
 	GetUserByUPN(ctx context.Context, upn string) (storage.User, error)
+	GetUserByImmutableID(ctx context.Context, tenantID, immutableID string) (storage.User, error)
 	CreateUser(ctx context.Context, u storage.User) error
 	UpdateUser(ctx context.Context, id string, fn func(storage.User) (storage.User, error)) (storage.User, error)
 
