@@ -65,6 +65,8 @@ type Client struct {
 	// maxBlob is the largest raw payload put into one request.
 	maxBlob int
 	events  eventRouter
+	// bg tracks background Terminate signals; Close waits for them.
+	bg sync.WaitGroup
 
 	mu sync.Mutex
 	// closed is set by Close; guarded by mu.
@@ -228,6 +230,7 @@ func (c *Client) Close(ctx context.Context) error {
 	}
 	c.closed = true
 	c.mu.Unlock()
+	c.bg.Wait()
 	_, err := c.ws.do(ctx, c.shellID, &wsman.Delete{})
 	c.pool.Close()
 	c.ws.t.closeIdle()

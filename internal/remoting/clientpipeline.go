@@ -105,10 +105,7 @@ func (c *Client) run(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) e
 	}
 	final, err := c.receiveAll(rctx, pl, h)
 	if err == nil {
-		// Discard the command on the server (WSManCloseCommand).
-		if _, terr := c.ws.do(rctx, c.shellID, &wsman.Signal{CommandID: id, Code: wsman.SignalTerminate}); terr != nil {
-			c.log.Debug("remoting: terminate", "command", id, "err", terr)
-		}
+		c.terminate(id)
 	}
 	switch {
 	case err != nil:
@@ -191,3 +188,21 @@ func dispatch(ev psrp.Event, h Handlers) *psrp.PipelineStateInfo {
 	}
 	return nil
 }
+
+// terminate discards a finished command on the server (Signal Terminate,
+// like WSManCloseCommand) in the background, so Invoke returns as soon as
+// the pipeline is done; Close waits for outstanding terminations.
+func (c *Client) terminate(id string) {
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), terminateTimeout)
+		defer cancel()
+		if _, err := c.ws.do(ctx, c.shellID, &wsman.Signal{CommandID: id, Code: wsman.SignalTerminate}); err != nil {
+			c.log.Debug("remoting: terminate", "command", id, "err", err)
+		}
+	}()
+}
+
+// terminateTimeout bounds a background Terminate.
+const terminateTimeout = 30 * time.Second
