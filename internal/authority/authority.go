@@ -78,6 +78,10 @@ func New(ctx context.Context, cfg Config, store Store, logger *slog.Logger) (*Au
 // remoting endpoint). It shares this authority's live key set.
 func (a *Authority) Validator() *validate.Validator { return a.validator }
 
+// Issuer is the iss of the access tokens the remoting endpoint receives
+// for tenant id tid (the v1 issuer).
+func (a *Authority) Issuer(tid string) string { return a.IssuerV1(tid) }
+
 // IssuerV1 is the iss of v1 access tokens for tenant id tid:
 // "{BaseURL}/{tid}/".
 func (a *Authority) IssuerV1(tid string) string { return a.cfg.BaseURL + "/" + tid + "/" }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ipps/ipps/internal/authority/mfa"
 	"github.com/ipps/ipps/internal/authority/validate"
+	"github.com/ipps/ipps/internal/storage"
 )
 
 // chromium returns a headless Chromium allocator context, or skips the
@@ -101,5 +102,45 @@ func TestBrowserInteractiveTOTP(t *testing.T) {
 	}
 	if res.IDToken.PreferredUsername != "bob@contoso.test" {
 		t.Fatalf("id token %+v", res.IDToken)
+	}
+}
+
+// TestBrowserFederatedSignIn drives MSAL's interactive flow through home
+// realm discovery to the crewjam/saml IdP, whose auto-posting form returns
+// to /login.srf, and on to the loopback redirect.
+func TestBrowserFederatedSignIn(t *testing.T) {
+	bctx := chromium(t)
+	e := newEnv(t, nil)
+	idp := newTestIdP(t, e)
+	idp.next = "dave@fabrikam.test"
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if err := e.a.AddFederatedDomain(ctx, e.tenant.ID, "fabrikam.test", storage.Federation{MetadataURL: idp.srv.URL + "/metadata"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.CreateUser(ctx, NewUser{TenantID: e.tenant.ID, UPN: "dave@fabrikam.test"}); err != nil {
+		t.Fatal(err)
+	}
+	drove := make(chan error, 1)
+	open := func(u string) error {
+		go func() {
+			tctx, tcancel := context.WithTimeout(bctx, 60*time.Second)
+			defer tcancel()
+			drove <- chromedp.Do(tctx,
+				chromedp.Navigate(u),
+				chromedp.WaitVisible(chromedp.CSS("#username")),
+				chromedp.SendKeys(chromedp.CSS("#username"), "dave@fabrikam.test"),
+				chromedp.Click(chromedp.CSS("#next")),
+			)
+		}()
+		return nil
+	}
+	res, err := e.publicClient(t, "contoso.test").AcquireTokenInteractive(ctx, sccScopes, public.WithOpenURL(open))
+	if err != nil {
+		t.Fatalf("interactive: %v (browser: %v)", err, <-drove)
+	}
+	c, err := e.a.Validator().Validate(ctx, res.AccessToken, validate.Options{})
+	if err != nil || c.Upn != "dave@fabrikam.test" || strings.Join(c.Amr, ",") != "fed" {
+		t.Fatalf("%v %+v", err, c)
 	}
 }

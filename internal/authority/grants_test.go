@@ -13,6 +13,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/google/uuid"
+
+	"github.com/ipps/ipps/internal/authority/validate"
 )
 
 func aadsts(m map[string]any) string {
@@ -274,4 +276,46 @@ func sha1Thumb(c *x509.Certificate) string {
 		b[i] = v
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func TestV1DeviceCodeAndAuthorize(t *testing.T) {
+	e := newEnv(t, nil)
+	st, dc := e.tokenPost("/contoso.test/oauth2/devicecode", url.Values{"client_id": {ClientEXORemotePowerShell}, "resource": {ResourceExchange}})
+	if st != 200 || dc["verification_url"] == nil || dc["device_code"] == nil {
+		t.Fatalf("v1 devicecode: %d %v", st, dc)
+	}
+	b := e.browser()
+	b.get("/devicelogin")
+	b.post("/devicelogin", url.Values{"otc": {dc["user_code"].(string)}})
+	b.password(t, "alice@contoso.test", testPassword)
+	if !strings.Contains(b.last, "You have signed in") {
+		t.Fatalf("device approval: %s", b.last)
+	}
+	st, m := e.tokenPost("/contoso.test/oauth2/token", url.Values{"grant_type": {"device_code"}, "client_id": {ClientEXORemotePowerShell},
+		"code": {dc["device_code"].(string)}, "resource": {ResourceExchange}})
+	if st != 200 || m["resource"] != ResourceExchange {
+		t.Fatalf("v1 device token: %d %v", st, m)
+	}
+	// Redeemed codes can't be redeemed again.
+	if st, m := e.tokenPost("/contoso.test/oauth2/token", url.Values{"grant_type": {"device_code"}, "client_id": {ClientEXORemotePowerShell},
+		"code": {dc["device_code"].(string)}}); st != 400 || m["error"] != "bad_verification_code" {
+		t.Fatalf("second redemption: %d %v", st, m)
+	}
+	// v1 authorize with resource=.
+	b = e.browser()
+	v, ch := pkcePair()
+	b.get("/contoso.test/oauth2/authorize?" + url.Values{"client_id": {ClientEXORemotePowerShell}, "response_type": {"code"},
+		"redirect_uri": {loopback}, "resource": {ResourceCompliance}, "state": {"st-1"}, "code_challenge": {ch},
+		"code_challenge_method": {"S256"}}.Encode())
+	b.password(t, "alice@contoso.test", testPassword)
+	code := b.codeFromRedirect(t)
+	st, m = e.tokenPost("/contoso.test/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {ClientEXORemotePowerShell},
+		"code": {code}, "redirect_uri": {loopback}, "code_verifier": {v}, "resource": {ResourceCompliance}})
+	if st != 200 || m["resource"] != ResourceCompliance {
+		t.Fatalf("v1 code token: %d %v", st, m)
+	}
+	c, err := e.a.Validator().Validate(t.Context(), m["access_token"].(string), validate.Options{})
+	if err != nil || c.Scp != "user_impersonation" || c.Aud != ResourceCompliance {
+		t.Fatalf("v1 access token: %v %+v", err, c)
+	}
 }

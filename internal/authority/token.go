@@ -178,6 +178,8 @@ func (a *Authority) issueUserTokens(ctx context.Context, q *tokenRequest, g gran
 	if g.resource == "" {
 		// OIDC-only request: the token is for the client itself.
 		g.resource = g.app.ClientID
+	} else if g.scp == "" {
+		g.scp = a.cfg.DefaultScope // v1 resource= requests
 	}
 	resp := &tokenResponse{TokenType: "Bearer", ExpiresIn: int64(a.cfg.AccessTokenLifetime.Seconds()),
 		ExtExpiresIn: int64(a.cfg.AccessTokenLifetime.Seconds())}
