@@ -67,8 +67,9 @@ func (f *Fleet) SignIn(ctx context.Context) error {
 }
 
 // Open opens ShellsPerUser shells for every user. Failures are counted in
-// errs and do not stop the others; it returns how many shells opened.
-func (f *Fleet) Open(ctx context.Context, errs *ErrorCounts) int {
+// errs[target] and do not stop the others; it returns how many shells
+// opened.
+func (f *Fleet) Open(ctx context.Context, errs []*ErrorCounts) int {
 	f.init()
 	sem := make(chan struct{}, cmp.Or(f.OpenConcurrency, 16))
 	var wg sync.WaitGroup
@@ -80,7 +81,7 @@ func (f *Fleet) Open(ctx context.Context, errs *ErrorCounts) int {
 				defer func() { <-sem }()
 				c, err := OpenShell(ctx, f.Targets[u.target], u.acct.UPN, u.token)
 				if err != nil {
-					errs.Add(err)
+					errs[u.target].Add(err)
 					f.Log.DebugContext(ctx, "shell refused", "user", u.acct.UPN, "n", j+1, "err", err)
 					return
 				}
@@ -108,13 +109,19 @@ func (f *Fleet) Shells(t int) []*remoting.Client {
 	return out
 }
 
-// Drive runs a worker on every open shell for d (or until ctx ends) and
-// returns the statistics per target. Each call has its own timeout.
-func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, ledger *Ledger, callTimeout time.Duration) []*Stats {
+// NewStats returns empty statistics, one per target, for Drive.
+func (f *Fleet) NewStats() []*Stats {
 	stats := make([]*Stats, len(f.Targets))
 	for i := range stats {
 		stats[i] = &Stats{}
 	}
+	return stats
+}
+
+// Drive runs a worker on every open shell for d (or until ctx ends),
+// recording into stats[target] (which may be read while it runs). Each
+// call has its own timeout.
+func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, ledger *Ledger, callTimeout time.Duration, stats []*Stats) {
 	dctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -126,7 +133,6 @@ func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, ledger *Led
 		}
 	}
 	wg.Wait()
-	return stats
 }
 
 // Close closes every shell (bounded concurrency) and returns how many

@@ -62,7 +62,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	}
 	var openErrs ErrorCounts
 	start = time.Now()
-	r.ShellsOpened = f.Open(ctx, &openErrs)
+	r.ShellsOpened = f.Open(ctx, []*ErrorCounts{&openErrs})
 	openedAt := time.Now()
 	r.OpenSeconds = openedAt.Sub(start).Seconds()
 	log.InfoContext(ctx, "shells open", "opened", r.ShellsOpened, "wanted", r.ShellsWanted, "seconds", r.OpenSeconds)
@@ -79,7 +79,8 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 
 	ledger := &Ledger{}
 	start = time.Now()
-	stats := f.Drive(ctx, cfg.Duration, cfg.Mix, ledger, cfg.CallTimeout)
+	stats := f.NewStats()
+	f.Drive(ctx, cfg.Duration, cfg.Mix, ledger, cfg.CallTimeout, stats)
 	r.DurationSeconds = time.Since(start).Seconds()
 	r.addStats(f, stats, []*ErrorCounts{&openErrs})
 	log.InfoContext(ctx, "load done", "completed", r.Completed, "per_second", r.Throughput, "errors", r.Errors)
