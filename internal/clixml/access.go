@@ -6,10 +6,14 @@ import (
 	"strings"
 )
 
-// unwrap returns the extended primitive of an *Object, or v itself.
+// unwrap returns the extended primitive of an *Object, looking through
+// its Base chain, or v itself.
 func unwrap(v Value) Value {
-	if o, ok := v.(*Object); ok && o != nil && o.Primitive != nil {
-		return o.Primitive
+	o, ok := v.(*Object)
+	for i := 0; ok && o != nil && i < maxBaseChain; i, o = i+1, o.Base {
+		if o.Primitive != nil {
+			return o.Primitive
+		}
 	}
 	return v
 }
@@ -108,9 +112,9 @@ func Lookup(v Value, key string) (Value, bool) {
 func EnumValue(v Value) (int64, bool) { return AsInt64(v) }
 
 // TypeName returns the most derived type name of v: the first TypeNames
-// entry of an object (or, lacking one, that of its primitive), the .NET
-// type of a primitive (System.String, System.Int32, ...), or "" for nil and
-// for values outside the model.
+// entry of an object (or, lacking one, that of its primitive or of its
+// Base chain), the .NET type of a primitive (System.String, System.Int32,
+// ...), or "" for nil and for values outside the model.
 func TypeName(v Value) string {
 	switch x := v.(type) {
 	case *Object:
@@ -122,6 +126,14 @@ func TypeName(v Value) string {
 		}
 		if x.Primitive != nil {
 			return TypeName(x.Primitive)
+		}
+		for i, b := 0, x.Base; b != nil && i < maxBaseChain; i, b = i+1, b.Base {
+			if len(b.TypeNames) > 0 {
+				return b.TypeNames[0]
+			}
+			if b.Primitive != nil {
+				return TypeName(b.Primitive)
+			}
 		}
 		return ""
 	case nil:

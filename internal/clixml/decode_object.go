@@ -62,7 +62,7 @@ func (d *decoder) object(start xml.StartElement) (*Object, error) {
 		d.refs[id] = o
 	}
 	var tn *tnEntry
-	hasBody := false // a primitive or a container was seen
+	hasBody := false // a primitive, a container or a base object was seen
 	for {
 		tok, err := d.nextElement()
 		if err != nil {
@@ -92,6 +92,20 @@ func (d *decoder) object(start xml.StartElement) (*Object, error) {
 				return nil, err
 			}
 			o.ToString = Str(unescape(s))
+		case "Obj":
+			// A child <Obj> is the base object (PowerShell's ReadPSObject
+			// reads it like a primitive or a container). Its N, if any, is
+			// ignored as it is for a primitive. <Ref> is not accepted here,
+			// as PowerShell does not accept it either.
+			if hasBody {
+				return nil, d.syntax("<Obj> has more than one primitive or container", nil)
+			}
+			hasBody = true
+			_, _, v, err := d.value(child)
+			if err != nil {
+				return nil, err
+			}
+			o.Base = v.(*Object)
 		case "Props", "MS":
 			props, err := d.members(child)
 			if err != nil {
@@ -127,7 +141,7 @@ func (d *decoder) object(start xml.StartElement) (*Object, error) {
 	}
 	if tn != nil {
 		o.TypeNames = tn.names
-		if d.opts.Deserialized && !hasBody {
+		if d.opts.Deserialized && o.Primitive == nil && o.Kind == NoContainer {
 			o.TypeNames = tn.deserializedNames()
 		}
 	}

@@ -115,6 +115,12 @@ func (d *displayer) object(o *Object, depth int) {
 		sb.WriteString(*o.ToString)
 	case o.Primitive != nil:
 		d.value(o.Primitive, depth+1)
+	case o.Base != nil:
+		if depth > 8 {
+			sb.WriteString(TypeName(o))
+			return
+		}
+		d.object(o.Base, depth+1)
 	case o.Kind != NoContainer && o.Kind != Dictionary:
 		if depth > 8 {
 			sb.WriteString(TypeName(o))

@@ -15,8 +15,9 @@
 //
 // Marshal also accepts Go int (written as I32 when it fits, else I64);
 // Unmarshal never produces it. An Object (<Obj>) carries a type-name chain
-// (<TN>), an optional <ToString>, at most one of an extended primitive and
-// a container (<LST>, <IE>, <STK>, <QUE>, <DCT>), and adapted (<Props>) and
+// (<TN>), an optional <ToString>, at most one of an extended primitive, a
+// container (<LST>, <IE>, <STK>, <QUE>, <DCT>) and a base object (an
+// unnamed child <Obj>, kept in Object.Base), and adapted (<Props>) and
 // extended (<MS>) properties in document order.
 //
 // # Wire forms

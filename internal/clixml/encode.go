@@ -23,8 +23,11 @@ const documentStart = `<Objs Version="1.1.0.1" xmlns="` + Namespace + `">`
 // Marshal fails with ErrUnsupportedType for Go values outside the model
 // (see the package documentation), and with a descriptive error for an
 // invalid Decimal or Version text, a DateTime outside years 1–9999, an
-// extended primitive that is not a primitive, or an object carrying both a
-// primitive and a container. The returned slice is owned by the caller.
+// extended primitive that is not a primitive, an object carrying more than
+// one of a primitive, a container and a base object, or a cyclic Base chain.
+// An Object's Base is written as an unnamed child <Obj> (MS-PSRP 2.2.5.2.2),
+// in full even when already written elsewhere, since <Ref> is not valid in
+// that position. The returned slice is owned by the caller.
 func Marshal(v Value) ([]byte, error) {
 	e := newEncoder()
 	if err := e.value("", false, v); err != nil {
@@ -58,6 +61,11 @@ type encoder struct {
 	// memberSets holds the member-set objects being written, to refuse
 	// shared or cyclic member sets, which have no RefId to fall back on.
 	memberSets map[*Object]bool
+	// bases holds the base objects being written, to refuse a Base cycle.
+	bases map[*Object]bool
+	// nextID is the next object RefId; it can run ahead of len(refs)
+	// because a shared base object is written more than once.
+	nextID int
 }
 
 func newEncoder() *encoder {
@@ -138,11 +146,30 @@ func (e *encoder) object(name string, named bool, o *Object) error {
 		e.buf = append(e.buf, `" />`...)
 		return nil
 	}
-	if o.Primitive != nil && o.Kind != NoContainer {
-		return errors.New("clixml: object has both a primitive and a container")
+	return e.objectElement(name, named, o)
+}
+
+// objectElement writes o in full as <Obj RefId="n">, registering its first
+// RefId so that later meetings become <Ref>.
+func (e *encoder) objectElement(name string, named bool, o *Object) error {
+	bodies := 0
+	if o.Primitive != nil {
+		bodies++
 	}
-	id := len(e.refs)
-	e.refs[o] = id
+	if o.Kind != NoContainer {
+		bodies++
+	}
+	if o.Base != nil {
+		bodies++
+	}
+	if bodies > 1 {
+		return errors.New("clixml: object has more than one of a primitive, a container and a base object")
+	}
+	id := e.nextID
+	e.nextID++
+	if _, seen := e.refs[o]; !seen {
+		e.refs[o] = id
+	}
 	e.open("Obj", name, named)
 	e.buf = append(e.buf, ` RefId="`...)
 	e.buf = appendInt(e.buf, id)
@@ -161,6 +188,11 @@ func (e *encoder) object(name string, named bool, o *Object) error {
 			return errors.New("clixml: extended primitive must not be an object")
 		}
 		if err := e.value("", false, o.Primitive); err != nil {
+			return err
+		}
+	}
+	if o.Base != nil {
+		if err := e.base(o.Base); err != nil {
 			return err
 		}
 	}
@@ -183,6 +215,22 @@ func (e *encoder) object(name string, named bool, o *Object) error {
 	}
 	e.buf = append(e.buf, "</Obj>"...)
 	return nil
+}
+
+// base writes the base object b as an unnamed child <Obj>. A <Ref> is
+// not valid there, so a b already written elsewhere is written again in
+// full (with a fresh RefId; its own children become <Ref>s); a Base chain
+// that loops back is an error.
+func (e *encoder) base(b *Object) error {
+	if e.bases == nil {
+		e.bases = map[*Object]bool{}
+	}
+	if e.bases[b] {
+		return errors.New("clixml: object is its own base object")
+	}
+	e.bases[b] = true
+	defer delete(e.bases, b)
+	return e.objectElement("", false, b)
 }
 
 // typeNames writes <TN RefId> for a chain met first and <TNRef> after.

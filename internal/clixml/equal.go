@@ -8,7 +8,7 @@ import (
 
 // Equal reports whether a and b are deeply equal CLIXML values: the same
 // dynamic types holding equal primitives, and objects with equal type
-// names (nil and empty alike), ToString, primitive, container kind, items,
+// names (nil and empty alike), ToString, primitive, base object, container kind, items,
 // entries and properties in order, and the same MemberSet flag.
 //
 // Float NaNs equal each other; DateTimes are equal when Marshal writes the
@@ -80,7 +80,7 @@ func (c *comparer) object(x, y *Object) bool {
 	if (x.ToString == nil) != (y.ToString == nil) || x.ToString != nil && *x.ToString != *y.ToString {
 		return false
 	}
-	if !c.equal(x.Primitive, y.Primitive) {
+	if !c.equal(x.Primitive, y.Primitive) || !c.object(x.Base, y.Base) {
 		return false
 	}
 	if len(x.Items) != len(y.Items) || len(x.Entries) != len(y.Entries) {

@@ -22,6 +22,9 @@ func FuzzUnmarshal(f *testing.F) {
 		`<Obj RefId="0"><TN RefId="0"><T>a_x000A_</T></TN><ToString>t_x005F_x</ToString><S>x</S></Obj>`,
 		`<S>treble clef_x000A_ _x005F_x0000_ _x005F_X0000_ _xD834__xDD1E_ café _xD83C_ _x005F_x001G_</S>`,
 		`<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S>a</S></Objs>`,
+		nestedBase,
+		nestedPrimitive,
+		`<Obj RefId="0"><MS><Obj N="a" RefId="1"><Obj RefId="2" /></Obj></MS><LST><Ref RefId="2" /></LST></Obj>`,
 		"\xef\xbb\xbf<S>x</S>",
 		string(must(Marshal(retentionBatch(3)))),
 	} {

@@ -85,8 +85,8 @@ type Entry struct {
 // Object is a complex CLIXML object (<Obj>). The zero value is an empty
 // object with no type names.
 //
-// An Object carries at most one of an extended primitive (Primitive) and a
-// container (Kind with Items or Entries).
+// An Object carries at most one of an extended primitive (Primitive), a
+// container (Kind with Items or Entries) and a base object (Base).
 type Object struct {
 	// TypeNames is the type-name chain, most derived first. Nil means the
 	// object has no <TN>.
@@ -101,6 +101,15 @@ type Object struct {
 	Kind    ContainerKind
 	Items   []Value
 	Entries []Entry
+	// Base is the immediate base object when the <Obj> directly contains
+	// another, unnamed <Obj>: a PSObject wrapping a PSObject. PowerShell's
+	// deserializer reads such a child as the base object, exactly as it
+	// reads an extended primitive or a container (MS-PSRP 2.2.5.2.2), and
+	// the outer object inherits the inner one's type names, ToString and
+	// adapted properties when it lacks its own. Get, TypeName, AsString
+	// and friends and DisplayString follow Base in the same way. Nil when
+	// absent.
+	Base *Object
 	// Adapted holds <Props> (adapted .NET properties) in document order.
 	Adapted []Property
 	// Extended holds <MS> (extended and note properties) in document order.
@@ -115,23 +124,27 @@ type Object struct {
 // isPlainMemberSet reports whether o can be written as a nested <MS>.
 func (o *Object) isPlainMemberSet() bool {
 	return o.TypeNames == nil && o.ToString == nil && o.Primitive == nil &&
-		o.Kind == NoContainer && len(o.Adapted) == 0
+		o.Base == nil && o.Kind == NoContainer && len(o.Adapted) == 0
 }
 
+// maxBaseChain bounds walks along Object.Base, which a caller-built value
+// could make cyclic; decoded chains are acyclic and shorter than MaxDepth.
+const maxBaseChain = 64
+
 // Get returns the property called name, looking first in Extended and then
-// in Adapted. Matching is case-insensitive, as PowerShell's is.
+// in Adapted, then likewise in the Base chain. Matching is
+// case-insensitive, as PowerShell's is.
 func (o *Object) Get(name string) (Value, bool) {
-	if o == nil {
-		return nil, false
-	}
-	for _, p := range o.Extended {
-		if strings.EqualFold(p.Name, name) {
-			return p.Value, true
+	for i := 0; o != nil && i < maxBaseChain; i, o = i+1, o.Base {
+		for _, p := range o.Extended {
+			if strings.EqualFold(p.Name, name) {
+				return p.Value, true
+			}
 		}
-	}
-	for _, p := range o.Adapted {
-		if strings.EqualFold(p.Name, name) {
-			return p.Value, true
+		for _, p := range o.Adapted {
+			if strings.EqualFold(p.Name, name) {
+				return p.Value, true
+			}
 		}
 	}
 	return nil, false
