@@ -1,0 +1,47 @@
+package load
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func TestWorkerPlanWritesOnlyOwnPolicies(t *testing.T) {
+	w := &worker{prefix: "load-r-u1-s1", target: "t", rng: rand.New(rand.NewPCG(1, 1)), ledger: &Ledger{}}
+	// Set and Remove without an own policy create one instead.
+	for _, name := range []string{"Set-RetentionCompliancePolicy", "Remove-RetentionCompliancePolicy"} {
+		cmd, write, ack := w.plan(name)
+		if cmd.Name != "New-RetentionCompliancePolicy" || !write || ack == nil {
+			t.Fatalf("%s with no own policy planned %+v", name, cmd)
+		}
+	}
+	cmd, _, ack := w.plan("New-RetentionCompliancePolicy")
+	if cmd.Args[0].Value != "load-r-u1-s1-3" {
+		t.Fatalf("name %v", cmd.Args[0].Value)
+	}
+	if len(w.own) != 0 {
+		t.Fatal("unacknowledged create remembered")
+	}
+	ack()
+	cmd, _, ack = w.plan("Set-RetentionCompliancePolicy")
+	if cmd.Args[0].Value != "load-r-u1-s1-3" || cmd.Args[1].Name != "Comment" {
+		t.Fatalf("set planned %+v", cmd)
+	}
+	ack()
+	if p := w.ledger.policies["load-r-u1-s1-3"]; p == nil || p.comment != cmd.Args[1].Value || w.ledger.acks != 2 {
+		t.Fatalf("ledger %+v", w.ledger.policies)
+	}
+	if cmd, write, _ := w.plan("Get-RetentionCompliancePolicy"); write || len(cmd.Args) != 1 || cmd.Args[0].Value != "load-r-u1-s1-3" {
+		t.Fatalf("get planned %+v", cmd)
+	}
+	cmd, _, ack = w.plan("Remove-RetentionCompliancePolicy")
+	if len(cmd.Args) != 2 || cmd.Args[1].Name != "Confirm" || cmd.Args[1].Value != false {
+		t.Fatalf("remove planned %+v", cmd)
+	}
+	ack()
+	if len(w.own) != 0 || !w.ledger.policies["load-r-u1-s1-3"].removed {
+		t.Fatal("removal not recorded")
+	}
+	if cmd, write, _ := w.plan("Get-ComplianceTag"); write || len(cmd.Args) != 0 {
+		t.Fatalf("other cmdlet planned %+v", cmd)
+	}
+}
