@@ -46,7 +46,10 @@ type Config struct {
 	// KeyLifetime is how long a signing key signs before Rotate is due.
 	KeyLifetime time.Duration
 
-	Lockout storage.LockoutPolicy
+	// Lockout is the per-user smart lockout; IPLockout counts failures
+	// per client address across users (password spray).
+	Lockout   storage.LockoutPolicy
+	IPLockout storage.LockoutPolicy
 	// SMSCodeLifetime, SMSResendInterval and SMSMaxAttempts govern
 	// text-message codes.
 	SMSCodeLifetime   time.Duration
@@ -97,6 +100,11 @@ func (c *Config) SetDefaults() {
 	if c.Lockout.Threshold == 0 {
 		c.Lockout = storage.DefaultLockoutPolicy
 	}
+	if c.IPLockout.Threshold == 0 {
+		c.IPLockout = storage.LockoutPolicy{Threshold: 50, Duration: 5 * time.Minute, Growth: 2, MaxDuration: 24 * time.Hour, ResetAfter: time.Hour}
+	}
+	def(&c.Lockout.Duration, storage.DefaultLockoutPolicy.Duration)
+	def(&c.IPLockout.Duration, 5*time.Minute)
 	if c.Password == (PasswordParams{}) {
 		c.Password = DefaultPasswordParams
 	}

@@ -25,8 +25,26 @@ const (
 // is refused before the password is checked; each failure is counted
 // atomically in storage (RecordFailure), and success resets the counter.
 // Unknown users cost a dummy hash. t restricts the user's tenant unless
-// it is common/organizations.
-func (a *Authority) checkPassword(ctx context.Context, upn, password string, t tenantRef) (storage.User, pwResult) {
+// it is common/organizations. Failures are also counted per client address
+// ip (IPLockout), which stops password spraying across many accounts.
+func (a *Authority) checkPassword(ctx context.Context, upn, password string, t tenantRef, ip string) (storage.User, pwResult) {
+	now := a.cfg.Now()
+	ipKey := "ip:" + ip
+	if lk, err := a.store.GetLockout(ctx, ipKey); err == nil && now.Before(lk.LockedUntil) {
+		a.log.InfoContext(ctx, "sign-in refused: address locked", "ip", ip, "until", lk.LockedUntil)
+		return storage.User{}, pwLocked
+	}
+	u, res := a.checkUserPassword(ctx, upn, password, t)
+	if res == pwBad || (res == pwLocked && u.ID != "") {
+		if _, _, err := a.store.RecordFailure(ctx, ipKey, now, a.cfg.IPLockout); err != nil {
+			a.log.ErrorContext(ctx, "record ip failure", "err", err)
+		}
+	}
+	return u, res
+}
+
+// checkUserPassword is checkPassword without the per-address counter.
+func (a *Authority) checkUserPassword(ctx context.Context, upn, password string, t tenantRef) (storage.User, pwResult) {
 	now := a.cfg.Now()
 	u, err := a.store.GetUserByUPN(ctx, strings.TrimSpace(upn))
 	if err != nil || (!t.multi() && !strings.EqualFold(u.TenantID, t.ID)) {

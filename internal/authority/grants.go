@@ -237,7 +237,7 @@ func (a *Authority) grantPassword(ctx context.Context, q *tokenRequest) (*tokenR
 	if q.get("password") == "" {
 		return nil, errMissing("password")
 	}
-	u, res := a.checkPassword(ctx, q.get("username"), q.get("password"), q.tenant)
+	u, res := a.checkPassword(ctx, q.get("username"), q.get("password"), q.tenant, clientIP(q.r))
 	switch res {
 	case pwOK:
 	case pwLocked:

@@ -154,7 +154,7 @@ func (a *Authority) postUsername(w http.ResponseWriter, r *http.Request, s signI
 }
 
 func (a *Authority) postPassword(ctx context.Context, w http.ResponseWriter, r *http.Request, s signIn) {
-	u, res := a.checkPassword(ctx, s.UPN, r.PostForm.Get("password"), s.Tenant)
+	u, res := a.checkPassword(ctx, s.UPN, r.PostForm.Get("password"), s.Tenant, clientIP(r))
 	switch res {
 	case pwOK:
 	case pwLocked:

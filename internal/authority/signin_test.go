@@ -309,3 +309,28 @@ func TestEnrolmentAndRecoveryCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestPasswordSprayLocksAddress(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.IPLockout.Threshold = 5 })
+	spray := func(user, pw string) map[string]any {
+		_, m := e.tokenPost("/contoso.test/oauth2/v2.0/token", url.Values{"grant_type": {"password"}, "client_id": {ClientEXOModule},
+			"username": {user}, "password": {pw}, "scope": {ResourceCompliance + "/.default"}})
+		return m
+	}
+	// One wrong guess each across several (also unknown) accounts.
+	for _, u := range []string{"alice@contoso.test", "bob@contoso.test", "carol@contoso.test", "x@contoso.test", "y@contoso.test"} {
+		if got := aadsts(spray(u, "Winter2026!")); got != "AADSTS50126" {
+			t.Fatalf("%s: %s", u, got)
+		}
+	}
+	if got := aadsts(spray("alice@contoso.test", testPassword)); got != "AADSTS50053" {
+		t.Fatalf("address not locked after spraying: %s", got)
+	}
+	if lk, _ := e.store.GetLockout(context.Background(), "user:"+e.alice.ID); lk.Failures != 1 {
+		t.Fatalf("per-user counter %d", lk.Failures)
+	}
+	e.clock.Advance(6 * time.Minute)
+	if m := spray("alice@contoso.test", testPassword); m["access_token"] == nil {
+		t.Fatalf("after the address lock: %v", m)
+	}
+}
