@@ -23,6 +23,7 @@ import (
 	"github.com/ipps/ipps/internal/authority/mfa"
 	"github.com/ipps/ipps/internal/compliance"
 	"github.com/ipps/ipps/internal/config"
+	"github.com/ipps/ipps/internal/implicit"
 	"github.com/ipps/ipps/internal/metrics"
 	"github.com/ipps/ipps/internal/remoting"
 	"github.com/ipps/ipps/internal/scaleout"
@@ -175,7 +176,10 @@ func (d *Daemon) endpoint(ep compliance.Endpoint, path, resource string, broker 
 		BindClientAddress: d.Config.BindShellToAddress,
 		Metrics:           shellMetrics{m: d.Metrics, endpoint: name},
 		Forwarder:         d.forwarder,
-	}, &BearerAuth{Validator: d.Authority.Validator(), Audience: resource, Logger: d.Log}, prov, d.Log.With("component", "remoting", "endpoint", name))
+	}, &BearerAuth{Validator: d.Authority.Validator(), Audience: resource, Logger: d.Log},
+		// The implicit-remoting built-ins (Get-Command, Get-FormatData,
+		// Select-Object, Measure-Object, ...) Import-PSSession needs.
+		implicit.Provider(prov, compliance.FormatTable()), d.Log.With("component", "remoting", "endpoint", name))
 }
 
 // Provider returns the compliance provider of an endpoint (used by

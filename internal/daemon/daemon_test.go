@@ -185,3 +185,64 @@ func mustGet(t *testing.T, v clixml.Value, name string) clixml.Value {
 	}
 	return p
 }
+
+// TestImportPSSessionSequence replays what Windows PowerShell's
+// Import-PSSession sends after the pool opens (remoting-protocol.md §5):
+// GET_COMMAND_METADATA, then Get-FormatData | Measure-Object, then
+// Get-FormatData, against the real daemon.
+func TestImportPSSessionSequence(t *testing.T) {
+	s := startDaemon(t, nil)
+	ctx := context.Background()
+	if _, err := s.Admin.CreateTenant(ctx, "contoso.test", ""); err != nil {
+		t.Fatal(err)
+	}
+	cu, err := s.Admin.CreateUser(ctx, admin.NewUser{UPN: "ops@contoso.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Admin.AddRoleGroupMember(ctx, "Organization Management", "ops@contoso.test"); err != nil {
+		t.Fatal(err)
+	}
+	c := s.dial(t, CompliancePath, "ops@contoso.test", s.passwordToken(t, "ops@contoso.test", cu.Password, authority.ResourceCompliance))
+	defer c.Close(ctx)
+	cmds, err := c.Commands(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawPolicy bool
+	for _, ci := range cmds {
+		if ci.Name == "Get-RetentionCompliancePolicy" {
+			sawPolicy = true
+			var common int
+			for _, p := range ci.Parameters {
+				switch p.Name {
+				case "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ErrorVariable",
+					"WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable":
+					common++
+				}
+			}
+			if common != 11 {
+				t.Fatalf("Get-RetentionCompliancePolicy metadata has %d of the 11 common parameters", common)
+			}
+		}
+	}
+	if !sawPolicy {
+		t.Fatal("metadata lacks Get-RetentionCompliancePolicy")
+	}
+	var count clixml.Value
+	err = c.Invoke(ctx, []runspace.Command{
+		{Name: "Get-FormatData", Args: []runspace.Arg{{Name: "TypeName", Value: "*"}, {Name: "PowerShellVersion", Value: clixml.Version("5.1.19041.1")}}},
+		{Name: "Measure-Object"},
+	}, nil, remoting.Handlers{Output: func(v clixml.Value) { count = v }})
+	if err != nil {
+		t.Fatalf("Get-FormatData | Measure-Object: %v", err)
+	}
+	n, _ := clixml.AsInt64(mustGet(t, count, "Count"))
+	if n < 1 {
+		t.Fatalf("format data count %d", n)
+	}
+	views, err := run(t, c, "Get-FormatData", runspace.Arg{Name: "TypeName", Value: "*"})
+	if err != nil || int64(len(views)) != n {
+		t.Fatalf("Get-FormatData returned %d objects (count said %d): %v", len(views), n, err)
+	}
+}

@@ -9,19 +9,32 @@ import (
 // ErrorCategory is System.Management.Automation.ErrorCategory.
 type ErrorCategory int32
 
-// Error categories used by ipps (the full .NET list runs 0..31).
+// Error categories (System.Management.Automation.ErrorCategory values).
 const (
-	CategoryNotSpecified     ErrorCategory = 0
-	CategoryInvalidArgument  ErrorCategory = 5
-	CategoryInvalidData      ErrorCategory = 6
-	CategoryInvalidOperation ErrorCategory = 7
-	CategoryObjectNotFound   ErrorCategory = 13
-	CategoryOperationStopped ErrorCategory = 14
-	CategoryParserError      ErrorCategory = 17
-	CategoryPermissionDenied ErrorCategory = 18
-	CategoryResourceExists   ErrorCategory = 19
-	CategoryQuotaExceeded    ErrorCategory = 23
-	CategoryInvalidResult    ErrorCategory = 30
+	CategoryNotSpecified        ErrorCategory = 0
+	CategoryOpenError           ErrorCategory = 1
+	CategoryCloseError          ErrorCategory = 2
+	CategoryInvalidArgument     ErrorCategory = 5
+	CategoryInvalidData         ErrorCategory = 6
+	CategoryInvalidOperation    ErrorCategory = 7
+	CategoryInvalidResult       ErrorCategory = 8
+	CategoryInvalidType         ErrorCategory = 9
+	CategoryNotImplemented      ErrorCategory = 11
+	CategoryObjectNotFound      ErrorCategory = 13
+	CategoryOperationStopped    ErrorCategory = 14
+	CategoryOperationTimeout    ErrorCategory = 15
+	CategoryParserError         ErrorCategory = 17
+	CategoryPermissionDenied    ErrorCategory = 18
+	CategoryResourceBusy        ErrorCategory = 19
+	CategoryResourceExists      ErrorCategory = 20
+	CategoryResourceUnavailable ErrorCategory = 21
+	CategoryWriteError          ErrorCategory = 23
+	CategorySecurityError       ErrorCategory = 25
+	CategoryConnectionError     ErrorCategory = 27
+	CategoryAuthenticationError ErrorCategory = 28
+	CategoryLimitsExceeded      ErrorCategory = 29
+	CategoryQuotaExceeded       ErrorCategory = 30
+	CategoryNotEnabled          ErrorCategory = 31
 )
 
 // ErrorRecord is the Go form of System.Management.Automation.ErrorRecord as
