@@ -297,3 +297,29 @@ func BenchmarkParseReceive(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseRequest64K measures near-limit envelopes of the shapes that
+// cost the decoder most per byte (many small elements, many base64
+// streams), to keep ParseRequest's cost linear in MaxEnvelopeSize.
+func BenchmarkParseRequest64K(b *testing.B) {
+	env := func(hdr, body string) []byte {
+		return []byte(`<s:Envelope xmlns:s="` + NSSoap + `" xmlns:a="` + NSAddressing + `" xmlns:w="` + NSWSMan + `" xmlns:rsp="` + NSShell +
+			`"><s:Header><a:Action>` + ActionSend + `</a:Action><a:MessageID>uuid:1</a:MessageID>` + hdr +
+			`</s:Header><s:Body>` + body + `</s:Body></s:Envelope>`)
+	}
+	for _, c := range []struct {
+		name string
+		doc  []byte
+	}{
+		{"Elements", env(strings.Repeat("<w:X/>", 8000), "")},
+		{"Streams", env("", `<rsp:Send>`+strings.Repeat(`<rsp:Stream Name="stdin">QUJD</rsp:Stream>`, 1400)+`</rsp:Send>`)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = ParseRequest(c.doc, Limits{MaxEnvelopeSize: 64 << 10})
+			}
+		})
+	}
+}
