@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ipps/ipps/internal/authority/tokens"
+	"github.com/ipps/ipps/internal/storage"
 )
 
 // matchRedirectURI reports whether requested is one of the registered
@@ -137,6 +138,13 @@ func (a *Authority) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.Expires = a.cfg.Now().Add(a.cfg.SignInLifetime)
 	s = a.sessions.create(s, a.cfg.Now())
 	setSessionCookie(w, s)
+	// domain_hint naming a federated domain skips home-realm discovery.
+	if dh := strings.ToLower(form["domain_hint"]); dh != "" && s.LoginHint == "" {
+		if d, err := a.store.GetDomain(r.Context(), dh); err == nil && d.Kind == storage.DomainFederated {
+			a.startFederation(w, r, s, "", d)
+			return
+		}
+	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 

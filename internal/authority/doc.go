@@ -35,7 +35,7 @@
 //	     │yes
 //	     ▼                   /devicelogin ─▶ [devicecode] ─(user code ok)─┐
 //	[username] ◀──────────────────────────────────────────────────────────┘
-//	     │ home-realm discovery: federated domain ─▶ IdP hand-off (not implemented)
+//	     │ home-realm discovery: federated domain ─▶ SAML IdP ─▶ POST /login.srf (fedlogin.go)
 //	     ▼
 //	[password] ── locked? ─▶ "temporarily locked" (smart lockout, counted
 //	     │                    atomically in storage: 10 failures → 60 s, growing)

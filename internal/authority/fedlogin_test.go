@@ -146,6 +146,19 @@ func TestFederatedSignInSAML(t *testing.T) {
 		t.Fatalf("replayed response: %d", b.resp.StatusCode)
 	}
 
+	// domain_hint goes straight to the IdP.
+	b = e.browser()
+	b.get(authorizeQuery(url.Values{"domain_hint": {"fabrikam.test"}}))
+	if loc := b.resp.Header.Get("Location"); b.resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, idp.srv.URL+"/sso?SAMLRequest=") {
+		t.Fatalf("domain_hint: %d %q", b.resp.StatusCode, loc)
+	}
+	b.get(b.resp.Header.Get("Location"))
+	b.post("/login.srf", url.Values{"SAMLResponse": {html.UnescapeString(samlRespRE.FindStringSubmatch(b.last)[1])},
+		"RelayState": {html.UnescapeString(relayStateRE.FindStringSubmatch(b.last)[1])}})
+	if got := amrOf(b); got != "fed" {
+		t.Fatalf("amr %q", got)
+	}
+
 	// Without MFA from the IdP, an MFA user gets our second factor.
 	idp.next = "erin@fabrikam.test"
 	b = e.browser()
