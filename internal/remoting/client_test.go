@@ -359,4 +359,10 @@ func TestKeyExchange(t *testing.T) {
 	if plain, err := sh.pool.DecryptSecureString(ss); err != nil || plain != "secret" {
 		t.Fatalf("server decrypt: %q %v", plain, err)
 	}
+	// A SecureString parameter reaches the application, which decrypts it
+	// through the pipeline.
+	out, err := collect(t, c, []runspace.Command{{Name: "Reveal-Secret", Args: []runspace.Arg{{Value: ss}}}}, nil)
+	if err != nil || len(out) != 1 || out[0] != "secret" {
+		t.Fatalf("Reveal-Secret: %v %v", out, err)
+	}
 }

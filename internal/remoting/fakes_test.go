@@ -173,6 +173,14 @@ func (r *fakeRunspace) Invoke(ctx context.Context, p *runspace.Pipeline, out run
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	case "reveal-secret":
+		// Decrypts its SecureString argument with the session key.
+		ss, _ := c.Args[0].Value.(clixml.SecureString)
+		plain, err := p.DecryptSecureString(ss)
+		if err != nil {
+			return &psrp.ErrorRecord{Message: err.Error(), FullyQualifiedErrorID: "NoSessionKey"}
+		}
+		return out.WriteObject(plain)
 	case "panic-now":
 		panic("boom")
 	case "fail-now":

@@ -87,7 +87,7 @@ func (s *Server) startPipeline(sh *shell, pl *psrp.ServerPipeline, req psrp.Crea
 	name := ""
 	var refused *psrp.ErrorRecord
 	for _, st := range req.Statements {
-		p := &runspace.Pipeline{}
+		p := &runspace.Pipeline{DecryptSecureString: sh.pool.DecryptSecureString}
 		for _, pc := range st.Commands {
 			if pc.IsScript && refused == nil {
 				refused = psrp.ScriptsNotAllowedRecord(pc.Name)

@@ -60,6 +60,11 @@ type Pipeline struct {
 	// Input yields the pipeline input objects sent by the client, then is
 	// closed after END_OF_PIPELINE_INPUT. Nil when the client sent NoInput.
 	Input <-chan clixml.Value
+	// DecryptSecureString decrypts a SecureString argument with the
+	// session key the client and server exchanged (MS-PSRP 3.1.4.5). It
+	// returns an error when no key exchange has happened. Nil when the
+	// transport cannot decrypt.
+	DecryptSecureString func(clixml.SecureString) (string, error)
 }
 
 // Output receives what a running pipeline produces. Implementations are
