@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,11 +19,14 @@ import (
 
 	"github.com/ipps/ipps/internal/admin"
 	"github.com/ipps/ipps/internal/authority"
+	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/compliance"
 	"github.com/ipps/ipps/internal/config"
 	"github.com/ipps/ipps/internal/daemon"
 	"github.com/ipps/ipps/internal/devpki"
 	"github.com/ipps/ipps/internal/rbac"
+	"github.com/ipps/ipps/internal/remoting"
+	"github.com/ipps/ipps/internal/runspace"
 	"github.com/ipps/ipps/internal/storage"
 )
 
@@ -107,4 +111,38 @@ func (s *server) passwordToken(t *testing.T, upn, password, resource string) str
 		t.Fatalf("MSAL sign-in: %v", err)
 	}
 	return res.AccessToken
+}
+
+// requireTool skips the test when an external tool is missing, except under
+// IPPS_CI=1 where CI is expected to have installed it.
+func requireTool(t *testing.T, ok bool, why string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("IPPS_CI") == "1" {
+		t.Fatalf("IPPS_CI=1 but %s", why)
+	}
+	t.Skipf("skipping: %s", why)
+}
+
+// remotingCheck proves a token is accepted by ippsd's compliance endpoint by
+// running Get-RetentionCompliancePolicy with ipps's own remoting client.
+func (s *server) remotingCheck(t *testing.T, upn, token string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := remoting.Dial(ctx, remoting.ClientConfig{
+		URL:      s.URL + daemon.CompliancePath + "?BasicAuthToOAuthConversion=true",
+		Username: upn, Password: "Bearer " + token, HTTPClient: s.Client,
+	})
+	if err != nil {
+		t.Fatalf("ippsd refused the token: %v", err)
+	}
+	defer c.Close(ctx)
+	var n int
+	err = c.Invoke(ctx, []runspace.Command{{Name: "Get-RetentionCompliancePolicy"}}, nil,
+		remoting.Handlers{Output: func(clixml.Value) { n++ }})
+	if err != nil {
+		t.Fatalf("Get-RetentionCompliancePolicy with the token: %v", err)
+	}
 }
