@@ -71,7 +71,7 @@ func (a *Authority) handleToken(w http.ResponseWriter, r *http.Request) {
 	case grantClientCreds:
 		resp, oe = a.grantClientCredentials(r.Context(), q)
 	case grantSAML11Bearer, grantSAML2Bearer:
-		// Federated ROPC needs the federation package (not implemented).
+		// Federated ROPC (WS-Trust assertion exchange) is not implemented.
 		oe = errGrantType()
 	case "":
 		oe = errMissing("grant_type")
