@@ -26,7 +26,10 @@ returns), read back every acknowledged write, close all shells and scrape
 /metrics again for goroutine growth.
 
 Writes only touch retention policies the shell itself created, named
-load-<run-id>-u<user>-s<shell>-<n>.`,
+load-<run-id>-u<user>-s<shell>-<n>. A completed pipeline that wrote an error
+record counts as an error. Throughput is completed cmdlets over the wall time
+of the load phase, including the drain of calls in flight at the deadline.
+Load users get cheap Argon2id password hashes (sign-in is set-up, not measured).`,
 		Example: `  ippsload run --dev-json .ippsd-dev/dev.json --users 5 --shells 2 --duration 5s
   ippsload run --dev-json .ippsd-dev/dev.json --users 200 --shells 5 --duration 60s --json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
