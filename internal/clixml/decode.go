@@ -66,10 +66,10 @@ func Unmarshal(data []byte) (Value, error) {
 // are valid UTF-8 except that an unpaired surrogate escape is kept as its
 // three-byte WTF-8 form, which Marshal writes back as the same escape.
 func UnmarshalWithOptions(data []byte, opts DecodeOptions) (Value, error) {
-	d, err := newDecoder(data, opts)
-	if err != nil {
-		return nil, err
-	}
+	return decodeWith(data, opts, true, (*decoder).one)
+}
+
+func (d *decoder) one() (Value, error) {
 	start, err := d.firstElement()
 	if err != nil {
 		return nil, err
@@ -84,6 +84,34 @@ func UnmarshalWithOptions(data []byte, opts DecodeOptions) (Value, error) {
 	return v, nil
 }
 
+// decodeWith runs decode over data, first with the fast lexer (when fast
+// is set) and, if that fails for any reason, again with encoding/xml, whose result (value or
+// error) is authoritative. The fast lexer accepts only a subset of XML and
+// tokenizes it exactly as encoding/xml does, so both paths agree on every
+// input the fast one accepts (FuzzUnmarshal checks this).
+func decodeWith[T any](data []byte, opts DecodeOptions, fast bool, decode func(*decoder) (T, error)) (T, error) {
+	opts.setDefaults()
+	var zero T
+	if len(data) > opts.MaxBytes {
+		return zero, &LimitError{Err: ErrTooLarge, Limit: opts.MaxBytes}
+	}
+	transcoded := false
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	case len(data) >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF):
+		data = fromUTF16(data)
+		transcoded = true
+	}
+	if fast && !transcoded {
+		d := newDecoder(&fastLexer{data: data}, opts)
+		if v, err := decode(d); err == nil {
+			return v, nil
+		}
+	}
+	return decode(newDecoder(newXMLLexer(data, transcoded), opts))
+}
+
 // UnmarshalDocument decodes a CLIXML file (<Objs>) with default options.
 func UnmarshalDocument(data []byte) ([]Value, error) {
 	return UnmarshalDocumentWithOptions(data, DecodeOptions{})
@@ -94,16 +122,16 @@ func UnmarshalDocument(data []byte) ([]Value, error) {
 // elements, which share one RefId space. Errors are as for
 // UnmarshalWithOptions.
 func UnmarshalDocumentWithOptions(data []byte, opts DecodeOptions) ([]Value, error) {
-	d, err := newDecoder(data, opts)
-	if err != nil {
-		return nil, err
-	}
+	return decodeWith(data, opts, true, (*decoder).document)
+}
+
+func (d *decoder) document() ([]Value, error) {
 	start, err := d.firstElement()
 	if err != nil {
 		return nil, err
 	}
-	if start.Name.Local != "Objs" || start.Name.Space != "" {
-		return nil, d.syntax("root element is <"+start.Name.Local+">, want <Objs>", nil)
+	if start.name.Local != "Objs" || start.name.Space != "" {
+		return nil, d.syntax("root element is <"+start.name.Local+">, want <Objs>", nil)
 	}
 	var out []Value
 	for {
@@ -111,13 +139,13 @@ func UnmarshalDocumentWithOptions(data []byte, opts DecodeOptions) ([]Value, err
 		if err != nil {
 			return nil, err
 		}
-		if end, ok := tok.(xml.EndElement); ok {
-			if err := d.checkEnd(end, start); err != nil {
+		if tok.kind == tokEnd {
+			if err := d.checkEnd(tok, start); err != nil {
 				return nil, err
 			}
 			break
 		}
-		_, _, v, err := d.value(tok.(xml.StartElement))
+		_, _, v, err := d.value(tok)
 		if err != nil {
 			return nil, err
 		}
@@ -131,13 +159,14 @@ func UnmarshalDocumentWithOptions(data []byte, opts DecodeOptions) ([]Value, err
 
 // decoder holds the per-message deserializer state.
 type decoder struct {
-	x     *xml.Decoder
+	lx    lexer
 	opts  DecodeOptions
 	refs  map[string]*Object
 	tns   map[string]*tnEntry
 	count int
 	depth int
 	text  []byte
+	tok   token
 }
 
 // tnEntry is a decoded TN chain and, lazily, its Deserialized form.
@@ -145,19 +174,11 @@ type tnEntry struct {
 	names, deserialized []string
 }
 
-func newDecoder(data []byte, opts DecodeOptions) (*decoder, error) {
-	opts.setDefaults()
-	if len(data) > opts.MaxBytes {
-		return nil, &LimitError{Err: ErrTooLarge, Limit: opts.MaxBytes}
-	}
-	transcoded := false
-	switch {
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		data = data[3:]
-	case len(data) >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF):
-		data = fromUTF16(data)
-		transcoded = true
-	}
+func newDecoder(lx lexer, opts DecodeOptions) *decoder {
+	return &decoder{lx: lx, opts: opts, refs: map[string]*Object{}, tns: map[string]*tnEntry{}}
+}
+
+func newXMLLexer(data []byte, transcoded bool) *xmlLexer {
 	x := xml.NewDecoder(bytes.NewReader(data))
 	x.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
 		l := strings.ToLower(label)
@@ -166,7 +187,7 @@ func newDecoder(data []byte, opts DecodeOptions) (*decoder, error) {
 		}
 		return nil, errors.New("unsupported encoding " + label)
 	}
-	return &decoder{x: x, opts: opts, refs: map[string]*Object{}, tns: map[string]*tnEntry{}}, nil
+	return &xmlLexer{x: x}
 }
 
 // fromUTF16 transcodes BOM-prefixed UTF-16 to UTF-8. A trailing odd byte
@@ -186,86 +207,86 @@ func fromUTF16(data []byte) []byte {
 }
 
 func (d *decoder) syntax(msg string, err error) error {
-	return &SyntaxError{Msg: msg, Offset: d.x.InputOffset(), Err: err}
+	return &SyntaxError{Msg: msg, Offset: d.lx.offset(), Err: err}
 }
 
 func (d *decoder) limit(err error, n int) error {
-	return &LimitError{Err: err, Limit: n, Offset: d.x.InputOffset()}
+	return &LimitError{Err: err, Limit: n, Offset: d.lx.offset()}
 }
 
 // token returns the next token other than comments and processing
-// instructions. CharData is valid only until the next call.
-func (d *decoder) token() (xml.Token, error) {
+// instructions. The token's attrs and text are valid only until the next
+// call.
+func (d *decoder) token() (token, error) {
 	for {
-		tok, err := d.x.RawToken()
+		err := d.lx.next(&d.tok)
 		if err != nil {
 			if err == io.EOF {
-				return nil, d.syntax("unexpected end of input", io.ErrUnexpectedEOF)
+				return token{}, d.syntax("unexpected end of input", io.ErrUnexpectedEOF)
 			}
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return nil, d.syntax("xml: "+se.Msg, err)
+				return token{}, d.syntax("xml: "+se.Msg, err)
 			}
-			return nil, d.syntax(err.Error(), err)
+			return token{}, d.syntax(err.Error(), err)
 		}
-		switch t := tok.(type) {
-		case xml.Comment, xml.ProcInst:
+		switch d.tok.kind {
+		case tokSkip:
 			continue
-		case xml.Directive:
-			return nil, d.syntax("unexpected directive", nil)
-		case xml.StartElement:
-			if t.Name.Space != "" {
-				return nil, d.syntax("unexpected prefixed element <"+t.Name.Space+":"+t.Name.Local+">", nil)
+		case tokDirective:
+			return token{}, d.syntax("unexpected directive", nil)
+		case tokStart:
+			if d.tok.name.Space != "" {
+				return token{}, d.syntax("unexpected prefixed element <"+d.tok.name.Space+":"+d.tok.name.Local+">", nil)
 			}
 		}
-		return tok, nil
+		return d.tok, nil
 	}
 }
 
-// nextElement returns the next StartElement or EndElement, skipping
-// whitespace; other text is an error.
-func (d *decoder) nextElement() (xml.Token, error) {
+// nextElement returns the next start or end token, skipping whitespace;
+// other text is an error.
+func (d *decoder) nextElement() (token, error) {
 	for {
 		tok, err := d.token()
 		if err != nil {
-			return nil, err
+			return token{}, err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			if len(bytes.Trim(t, " \t\r\n")) != 0 {
-				return nil, d.syntax("unexpected text "+quote(string(t)), nil)
+		switch tok.kind {
+		case tokText:
+			if len(bytes.Trim(tok.text, " \t\r\n")) != 0 {
+				return token{}, d.syntax("unexpected text "+quote(string(tok.text)), nil)
 			}
-		case xml.StartElement, xml.EndElement:
+		case tokStart, tokEnd:
 			return tok, nil
 		}
 	}
 }
 
-func (d *decoder) firstElement() (xml.StartElement, error) {
+func (d *decoder) firstElement() (token, error) {
 	tok, err := d.nextElement()
 	if err != nil {
-		return xml.StartElement{}, err
+		return token{}, err
 	}
-	start, ok := tok.(xml.StartElement)
-	if !ok {
-		return xml.StartElement{}, d.syntax("unexpected end element", nil)
+	if tok.kind != tokStart {
+		return token{}, d.syntax("unexpected end element", nil)
 	}
-	return start, nil
+	return tok, nil
 }
 
 func (d *decoder) expectEOF() error {
 	for {
-		tok, err := d.x.RawToken()
+		err := d.lx.next(&d.tok)
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return d.syntax("trailing data", err)
 		}
-		switch t := tok.(type) {
-		case xml.Comment, xml.ProcInst:
-		case xml.CharData:
-			if len(bytes.Trim(t, " \t\r\n")) != 0 {
+		switch d.tok.kind {
+		case tokSkip:
+		case tokText:
+			if len(bytes.Trim(d.tok.text, " \t\r\n")) != 0 {
 				return d.syntax("trailing data", nil)
 			}
 		default:
@@ -274,44 +295,43 @@ func (d *decoder) expectEOF() error {
 	}
 }
 
-func (d *decoder) checkEnd(end xml.EndElement, start xml.StartElement) error {
-	if end.Name != start.Name {
-		return d.syntax("element <"+start.Name.Local+"> closed by </"+end.Name.Local+">", nil)
+func (d *decoder) checkEnd(end, start token) error {
+	if end.name != start.name {
+		return d.syntax("element <"+start.name.Local+"> closed by </"+end.name.Local+">", nil)
 	}
 	return nil
 }
 
 // expectEnd consumes the end of an element that must be empty.
-func (d *decoder) expectEnd(start xml.StartElement) error {
+func (d *decoder) expectEnd(start token) error {
 	tok, err := d.nextElement()
 	if err != nil {
 		return err
 	}
-	end, ok := tok.(xml.EndElement)
-	if !ok {
-		return d.syntax("element <"+start.Name.Local+"> must be empty", nil)
+	if tok.kind != tokEnd {
+		return d.syntax("element <"+start.name.Local+"> must be empty", nil)
 	}
-	return d.checkEnd(end, start)
+	return d.checkEnd(tok, start)
 }
 
 // readText returns the text content of a leaf element and consumes its end.
-func (d *decoder) readText(start xml.StartElement) (string, error) {
+func (d *decoder) readText(start token) (string, error) {
 	d.text = d.text[:0]
 	for {
 		tok, err := d.token()
 		if err != nil {
 			return "", err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			d.text = append(d.text, t...)
-		case xml.EndElement:
-			if err := d.checkEnd(t, start); err != nil {
+		switch tok.kind {
+		case tokText:
+			d.text = append(d.text, tok.text...)
+		case tokEnd:
+			if err := d.checkEnd(tok, start); err != nil {
 				return "", err
 			}
 			return string(d.text), nil
 		default:
-			return "", d.syntax("unexpected element inside <"+start.Name.Local+">", nil)
+			return "", d.syntax("unexpected element inside <"+start.name.Local+">", nil)
 		}
 	}
 }
@@ -332,8 +352,8 @@ func (d *decoder) counted() error {
 	return nil
 }
 
-func attr(start xml.StartElement, name string) (string, bool) {
-	for _, a := range start.Attr {
+func attr(start token, name string) (string, bool) {
+	for _, a := range start.attrs {
 		if a.Name.Local == name && a.Name.Space == "" {
 			return a.Value, true
 		}

@@ -1,13 +1,10 @@
 package clixml
 
-import (
-	"encoding/xml"
-	"strings"
-)
+import "strings"
 
 // value decodes the value element that start opens, returning its N
 // attribute (unescaped) when present.
-func (d *decoder) value(start xml.StartElement) (name string, named bool, v Value, err error) {
+func (d *decoder) value(start token) (name string, named bool, v Value, err error) {
 	if err := d.enter(); err != nil {
 		return "", false, nil, err
 	}
@@ -18,7 +15,7 @@ func (d *decoder) value(start xml.StartElement) (name string, named bool, v Valu
 	if n, ok := attr(start, "N"); ok {
 		name, named = unescape(n), true
 	}
-	switch tag := start.Name.Local; tag {
+	switch tag := start.name.Local; tag {
 	case "Nil":
 		return name, named, nil, d.expectEnd(start)
 	case "Ref":
@@ -53,7 +50,7 @@ func (d *decoder) value(start xml.StartElement) (name string, named bool, v Valu
 
 // object decodes the body of <Obj>; the object is registered under its
 // RefId before its children are read, so children may refer back to it.
-func (d *decoder) object(start xml.StartElement) (*Object, error) {
+func (d *decoder) object(start token) (*Object, error) {
 	o := &Object{}
 	if id, ok := attr(start, "RefId"); ok {
 		if _, dup := d.refs[id]; dup {
@@ -68,14 +65,14 @@ func (d *decoder) object(start xml.StartElement) (*Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		if end, ok := tok.(xml.EndElement); ok {
-			if err := d.checkEnd(end, start); err != nil {
+		if tok.kind == tokEnd {
+			if err := d.checkEnd(tok, start); err != nil {
 				return nil, err
 			}
 			break
 		}
-		child := tok.(xml.StartElement)
-		switch tag := child.Name.Local; tag {
+		child := tok
+		switch tag := child.name.Local; tag {
 		case "TN", "TNRef":
 			if tn != nil {
 				return nil, d.syntax("<Obj> has more than one type-name list", nil)
@@ -165,9 +162,9 @@ func (t *tnEntry) deserializedNames() []string {
 }
 
 // typeNames decodes <TN RefId><T>..</T>..</TN> or <TNRef RefId/>.
-func (d *decoder) typeNames(start xml.StartElement) (*tnEntry, error) {
+func (d *decoder) typeNames(start token) (*tnEntry, error) {
 	id, hasID := attr(start, "RefId")
-	if start.Name.Local == "TNRef" {
+	if start.name.Local == "TNRef" {
 		t, ok := d.tns[id]
 		if !hasID || !ok {
 			return nil, d.syntax("<TNRef RefId="+quote(id)+"> names no earlier <TN>", ErrUnknownRef)
@@ -184,15 +181,15 @@ func (d *decoder) typeNames(start xml.StartElement) (*tnEntry, error) {
 		if err != nil {
 			return nil, err
 		}
-		if end, ok := tok.(xml.EndElement); ok {
-			if err := d.checkEnd(end, start); err != nil {
+		if tok.kind == tokEnd {
+			if err := d.checkEnd(tok, start); err != nil {
 				return nil, err
 			}
 			break
 		}
-		child := tok.(xml.StartElement)
-		if child.Name.Local != "T" {
-			return nil, d.syntax("unexpected element <"+child.Name.Local+"> in <TN>", nil)
+		child := tok
+		if child.name.Local != "T" {
+			return nil, d.syntax("unexpected element <"+child.name.Local+"> in <TN>", nil)
 		}
 		if err := d.counted(); err != nil {
 			return nil, err
@@ -215,7 +212,7 @@ func (d *decoder) typeNames(start xml.StartElement) (*tnEntry, error) {
 
 // members decodes the properties of <Props> or <MS>. Every property must
 // carry N; a nested <MS N=".."> becomes an Object with MemberSet set.
-func (d *decoder) members(start xml.StartElement) ([]Property, error) {
+func (d *decoder) members(start token) ([]Property, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
@@ -226,11 +223,11 @@ func (d *decoder) members(start xml.StartElement) ([]Property, error) {
 		if err != nil {
 			return nil, err
 		}
-		if end, ok := tok.(xml.EndElement); ok {
-			return props, d.checkEnd(end, start)
+		if tok.kind == tokEnd {
+			return props, d.checkEnd(tok, start)
 		}
-		child := tok.(xml.StartElement)
-		if child.Name.Local == "MS" {
+		child := tok
+		if child.name.Local == "MS" {
 			n, ok := attr(child, "N")
 			if !ok {
 				return nil, d.syntax("nested <MS> without N", nil)
@@ -250,19 +247,19 @@ func (d *decoder) members(start xml.StartElement) ([]Property, error) {
 			return nil, err
 		}
 		if !named {
-			return nil, d.syntax("property <"+child.Name.Local+"> without N in <"+start.Name.Local+">", nil)
+			return nil, d.syntax("property <"+child.name.Local+"> without N in <"+start.name.Local+">", nil)
 		}
 		props = append(props, Property{Name: name, Value: v})
 	}
 }
 
 // container decodes <LST>, <IE>, <STK>, <QUE> or <DCT> into o.
-func (d *decoder) container(start xml.StartElement, o *Object) error {
+func (d *decoder) container(start token, o *Object) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
 	defer func() { d.depth-- }()
-	switch start.Name.Local {
+	switch start.name.Local {
 	case "LST":
 		o.Kind = List
 	case "IE":
@@ -279,10 +276,10 @@ func (d *decoder) container(start xml.StartElement, o *Object) error {
 		if err != nil {
 			return err
 		}
-		if end, ok := tok.(xml.EndElement); ok {
-			return d.checkEnd(end, start)
+		if tok.kind == tokEnd {
+			return d.checkEnd(tok, start)
 		}
-		child := tok.(xml.StartElement)
+		child := tok
 		if o.Kind != Dictionary {
 			_, _, v, err := d.value(child)
 			if err != nil {
@@ -291,8 +288,8 @@ func (d *decoder) container(start xml.StartElement, o *Object) error {
 			o.Items = append(o.Items, v)
 			continue
 		}
-		if child.Name.Local != "En" {
-			return d.syntax("unexpected element <"+child.Name.Local+"> in <DCT>", nil)
+		if child.name.Local != "En" {
+			return d.syntax("unexpected element <"+child.name.Local+"> in <DCT>", nil)
 		}
 		e, err := d.entry(child)
 		if err != nil {
@@ -304,7 +301,7 @@ func (d *decoder) container(start xml.StartElement, o *Object) error {
 
 // entry decodes <En> holding the N="Key" and N="Value" elements in either
 // order; elements without N are taken as key then value.
-func (d *decoder) entry(start xml.StartElement) (Entry, error) {
+func (d *decoder) entry(start token) (Entry, error) {
 	var e Entry
 	if err := d.counted(); err != nil {
 		return e, err
@@ -319,8 +316,8 @@ func (d *decoder) entry(start xml.StartElement) (Entry, error) {
 		if err != nil {
 			return e, err
 		}
-		if end, ok := tok.(xml.EndElement); ok {
-			if err := d.checkEnd(end, start); err != nil {
+		if tok.kind == tokEnd {
+			if err := d.checkEnd(tok, start); err != nil {
 				return e, err
 			}
 			if !haveKey || !haveValue {
@@ -328,7 +325,7 @@ func (d *decoder) entry(start xml.StartElement) (Entry, error) {
 			}
 			return e, nil
 		}
-		name, named, v, err := d.value(tok.(xml.StartElement))
+		name, named, v, err := d.value(tok)
 		if err != nil {
 			return e, err
 		}

@@ -5,8 +5,9 @@ import (
 	"unicode/utf8"
 )
 
-// FuzzUnmarshal checks that decoding never panics and that whatever is
-// accepted re-encodes to something that decodes to an Equal value.
+// FuzzUnmarshal checks that decoding never panics, that the fast lexer
+// and encoding/xml decode every input alike, and that whatever is accepted
+// re-encodes to something that decodes to an Equal value.
 func FuzzUnmarshal(f *testing.F) {
 	for _, tc := range primitiveCases {
 		f.Add([]byte(tc.xml))
@@ -27,12 +28,27 @@ func FuzzUnmarshal(f *testing.F) {
 		`<Obj RefId="0"><MS><Obj N="a" RefId="1"><Obj RefId="2" /></Obj></MS><LST><Ref RefId="2" /></LST></Obj>`,
 		"\xef\xbb\xbf<S>x</S>",
 		string(must(Marshal(retentionBatch(3)))),
+		// Lexer edge cases: some in the fast subset, some not.
+		`<S>a &lt;&gt;&amp;&apos;&quot; b</S>`,
+		`<S>&#65;&#x42;</S>`,
+		`<S><![CDATA[x]]></S>`,
+		"<S>a\r\nb</S>",
+		`<S>]]></S>`,
+		`<Obj RefId='0'N="a"><MS ><S N = "x&amp;y" >z</S ></MS></Obj >`,
+		`<Obj RefId="0"><!-- c --><S>x</S></Obj><?pi x?>`,
+		`<p:S xmlns:p="urn:x">x</p:S>`,
+		"<S>\u00e9\uFFFD\t</S>",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opts := DecodeOptions{MaxBytes: 1 << 16, MaxObjects: 1 << 12}
 		v, err := UnmarshalWithOptions(data, opts)
+		// The fast lexer must agree with encoding/xml on every input.
+		slow, slowErr := decodeWith(data, opts, false, (*decoder).one)
+		if (err == nil) != (slowErr == nil) || err != nil && err.Error() != slowErr.Error() || !Equal(v, slow) {
+			t.Fatalf("fast and encoding/xml paths differ on %q:\n%#v, %v\n%#v, %v", data, v, err, slow, slowErr)
+		}
 		if err != nil {
 			return
 		}
