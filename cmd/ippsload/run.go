@@ -13,7 +13,7 @@ func newRunCmd() *cobra.Command {
 	var (
 		c                                     common
 		devJSON, dsn, baseURL, domain, caFile string
-		duration, idle, timeout               time.Duration
+		duration, idle, waitGC, timeout       time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -62,7 +62,7 @@ Load users get cheap Argon2id password hashes (sign-in is set-up, not measured).
 				return err
 			}
 			r, err := load.Run(ctx, load.RunConfig{Target: t, Accounts: accts, ShellsPerUser: c.shells, Mix: mix, Duration: duration,
-				Idle: idle, CallTimeout: timeout, SignInConcurrency: c.signins, OpenConcurrency: c.opens, RunID: c.runID, Log: log})
+				Idle: idle, WaitGC: waitGC, CallTimeout: timeout, SignInConcurrency: c.signins, OpenConcurrency: c.opens, RunID: c.runID, Log: log})
 			if err != nil {
 				return err
 			}
@@ -78,6 +78,7 @@ Load users get cheap Argon2id password hashes (sign-in is set-up, not measured).
 	fs.StringVar(&caFile, "ca-file", "", "PEM CA to trust (default: system roots)")
 	fs.DurationVar(&duration, "duration", 10*time.Second, "how long to run the mix")
 	fs.DurationVar(&idle, "idle", 3*time.Second, "idle time with all shells open before the memory scrape")
+	fs.DurationVar(&waitGC, "wait-gc", 0, "keep idling (up to this long, e.g. 130s) until the server has run a GC, for the live-heap per-shell figure")
 	fs.DurationVar(&timeout, "timeout", 30*time.Second, "per-cmdlet timeout")
 	return cmd
 }

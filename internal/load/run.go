@@ -24,6 +24,10 @@ type RunConfig struct {
 	// Idle is how long the shells sit idle before the memory scrape
 	// (default 3 s).
 	Idle time.Duration
+	// WaitGC, if positive, extends the idle period (up to WaitGC) until
+	// the server has run a GC after the shells opened, so the live-heap
+	// per-shell figure is valid. Go forces a GC at least every 2 minutes.
+	WaitGC time.Duration
 	// CallTimeout bounds each cmdlet (default 30 s).
 	CallTimeout time.Duration
 	// SignInConcurrency and OpenConcurrency: see Fleet.
@@ -70,6 +74,12 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 		return nil, err
 	}
 	idle, err := Scrape(ctx, scrape, metricsURL)
+	for gcDeadline := time.Now().Add(cfg.WaitGC); err == nil && idle.Stats().LastGC < float64(openedAt.UnixNano())/1e9 && time.Now().Before(gcDeadline); {
+		if err := sleep(ctx, 2*time.Second); err != nil {
+			return nil, err
+		}
+		idle, err = Scrape(ctx, scrape, metricsURL)
+	}
 	if err != nil {
 		return nil, err
 	}
