@@ -256,20 +256,33 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return nil
 }
 
+// housekeeping runs the periodic jobs: learn signing keys other replicas
+// created (every 10 s), garbage-collect expired rows (every minute) and
+// rotate or prune this replica's signing keys when due (hourly check).
 func (d *Daemon) housekeeping(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
+	sync := time.NewTicker(10 * time.Second)
+	gc := time.NewTicker(time.Minute)
+	maintain := time.NewTicker(time.Hour)
+	defer sync.Stop()
+	defer gc.Stop()
+	defer maintain.Stop()
+	warn := func(what string, err error) {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			d.Log.Warn(what+" failed", "err", err)
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-t.C:
-			if _, err := d.Store.GC(ctx, now); err != nil && !errors.Is(err, context.Canceled) {
-				d.Log.Warn("garbage collection failed", "err", err)
-			}
-			if err := d.Authority.RotateKeys(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				d.Log.Warn("key rotation failed", "err", err)
-			}
+		case <-sync.C:
+			_, err := d.Authority.SyncKeys(ctx)
+			warn("signing key sync", err)
+		case now := <-gc.C:
+			_, err := d.Store.GC(ctx, now)
+			warn("garbage collection", err)
+		case <-maintain.C:
+			warn("signing key maintenance", d.Authority.Maintain(ctx))
 		}
 	}
 }

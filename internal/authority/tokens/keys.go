@@ -214,3 +214,21 @@ func (ks *KeySet) JWKS(now time.Time, issuer string) JWKS {
 	}
 	return doc
 }
+
+// Publish adds k as a verification-only key (published and accepted by
+// Lookup until k.RetireAt) unless a key with its kid is already known. It
+// is how a replica learns the keys other replicas sign with.
+func (ks *KeySet) Publish(k *Key) bool {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	if ks.signing != nil && ks.signing.ID == k.ID {
+		return false
+	}
+	for _, o := range ks.old {
+		if o.ID == k.ID {
+			return false
+		}
+	}
+	ks.old = append(ks.old, k)
+	return true
+}
