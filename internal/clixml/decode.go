@@ -167,6 +167,42 @@ type decoder struct {
 	depth int
 	text  []byte
 	tok   token
+	// props and items are stacks shared by nested members and container
+	// calls, which copy their part out at the right size.
+	props []Property
+	items []Value
+	// objs is a slab from which Objects are allocated.
+	objs []Object
+	// strs interns short strings (enum ToStrings, repeated values).
+	strs map[string]string
+}
+
+// newObject returns a zeroed Object from the slab.
+func (d *decoder) newObject() *Object {
+	if len(d.objs) == 0 {
+		d.objs = make([]Object, 16)
+	}
+	o := &d.objs[0]
+	d.objs = d.objs[1:]
+	return o
+}
+
+// str returns the unescaped string for text, interning short ones.
+func (d *decoder) str(text []byte) string {
+	if len(text) > 32 {
+		return unescape(string(text))
+	}
+	if s, ok := d.strs[string(text)]; ok {
+		return s
+	}
+	s := unescape(string(text))
+	if len(d.strs) < 4096 {
+		if d.strs == nil {
+			d.strs = make(map[string]string)
+		}
+		d.strs[string(text)] = s
+	}
+	return s
 }
 
 // tnEntry is a decoded TN chain and, lazily, its Deserialized form.
@@ -314,24 +350,25 @@ func (d *decoder) expectEnd(start token) error {
 	return d.checkEnd(tok, start)
 }
 
-// readText returns the text content of a leaf element and consumes its end.
-func (d *decoder) readText(start token) (string, error) {
+// readText returns the text content of a leaf element and consumes its
+// end. The result is the decoder's buffer, valid until the next readText.
+func (d *decoder) readText(start token) ([]byte, error) {
 	d.text = d.text[:0]
 	for {
 		tok, err := d.token()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		switch tok.kind {
 		case tokText:
 			d.text = append(d.text, tok.text...)
 		case tokEnd:
 			if err := d.checkEnd(tok, start); err != nil {
-				return "", err
+				return nil, err
 			}
-			return string(d.text), nil
+			return d.text, nil
 		default:
-			return "", d.syntax("unexpected element inside <"+start.name.Local+">", nil)
+			return nil, d.syntax("unexpected element inside <"+start.name.Local+">", nil)
 		}
 	}
 }

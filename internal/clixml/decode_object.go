@@ -1,6 +1,9 @@
 package clixml
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // value decodes the value element that start opens, returning its N
 // attribute (unescaped) when present.
@@ -40,7 +43,21 @@ func (d *decoder) value(start token) (name string, named bool, v Value, err erro
 		if err != nil {
 			return "", false, nil, err
 		}
-		v, err := parsePrimitive(k, text)
+		var v Value
+		switch k {
+		case pkString:
+			v = d.str(text)
+		case pkURI:
+			v = URI(d.str(text))
+		case pkXML:
+			v = XMLDocument(d.str(text))
+		case pkScript:
+			v = ScriptBlock(d.str(text))
+		default:
+			// parseScalar does not keep text, so for short text this
+			// conversion needs no allocation.
+			v, err = parseScalar(k, string(text))
+		}
 		if err != nil {
 			return "", false, nil, d.syntax(strings.TrimPrefix(err.Error(), "clixml: "), err)
 		}
@@ -51,7 +68,7 @@ func (d *decoder) value(start token) (name string, named bool, v Value, err erro
 // object decodes the body of <Obj>; the object is registered under its
 // RefId before its children are read, so children may refer back to it.
 func (d *decoder) object(start token) (*Object, error) {
-	o := &Object{}
+	o := d.newObject()
 	if id, ok := attr(start, "RefId"); ok {
 		if _, dup := d.refs[id]; dup {
 			return nil, d.syntax("duplicate RefId "+quote(id), nil)
@@ -88,7 +105,7 @@ func (d *decoder) object(start token) (*Object, error) {
 			if err != nil {
 				return nil, err
 			}
-			o.ToString = Str(unescape(s))
+			o.ToString = Str(d.str(s))
 		case "Obj":
 			// A child <Obj> is the base object (PowerShell's ReadPSObject
 			// reads it like a primitive or a container). Its N, if any, is
@@ -109,9 +126,9 @@ func (d *decoder) object(start token) (*Object, error) {
 				return nil, err
 			}
 			if tag == "Props" {
-				o.Adapted = append(o.Adapted, props...)
+				o.Adapted = appendProps(o.Adapted, props)
 			} else {
-				o.Extended = append(o.Extended, props...)
+				o.Extended = appendProps(o.Extended, props)
 			}
 		case "LST", "IE", "STK", "QUE", "DCT":
 			if hasBody {
@@ -143,6 +160,14 @@ func (d *decoder) object(start token) (*Object, error) {
 		}
 	}
 	return o, nil
+}
+
+// appendProps appends b to a, reusing b when a is empty.
+func appendProps(a, b []Property) []Property {
+	if len(a) == 0 {
+		return b
+	}
+	return append(a, b...)
 }
 
 // deserializedNames returns the chain with "Deserialized." prefixed onto
@@ -198,7 +223,7 @@ func (d *decoder) typeNames(start token) (*tnEntry, error) {
 		if err != nil {
 			return nil, err
 		}
-		names = append(names, unescape(s))
+		names = append(names, d.str(s))
 	}
 	t := &tnEntry{names: names[:len(names):len(names)]}
 	if hasID {
@@ -217,14 +242,21 @@ func (d *decoder) members(start token) ([]Property, error) {
 		return nil, err
 	}
 	defer func() { d.depth-- }()
-	var props []Property
+	base := len(d.props)
+	defer func() { d.props = d.props[:base] }()
 	for {
 		tok, err := d.nextElement()
 		if err != nil {
 			return nil, err
 		}
 		if tok.kind == tokEnd {
-			return props, d.checkEnd(tok, start)
+			if err := d.checkEnd(tok, start); err != nil {
+				return nil, err
+			}
+			if len(d.props) == base {
+				return nil, nil
+			}
+			return slices.Clone(d.props[base:]), nil
 		}
 		child := tok
 		if child.name.Local == "MS" {
@@ -239,7 +271,9 @@ func (d *decoder) members(start token) ([]Property, error) {
 			if err != nil {
 				return nil, err
 			}
-			props = append(props, Property{Name: unescape(n), Value: &Object{MemberSet: true, Extended: inner}})
+			ms := d.newObject()
+			ms.MemberSet, ms.Extended = true, inner
+			d.props = append(d.props, Property{Name: unescape(n), Value: ms})
 			continue
 		}
 		name, named, v, err := d.value(child)
@@ -249,7 +283,7 @@ func (d *decoder) members(start token) ([]Property, error) {
 		if !named {
 			return nil, d.syntax("property <"+child.name.Local+"> without N in <"+start.name.Local+">", nil)
 		}
-		props = append(props, Property{Name: name, Value: v})
+		d.props = append(d.props, Property{Name: name, Value: v})
 	}
 }
 
@@ -271,12 +305,17 @@ func (d *decoder) container(start token, o *Object) error {
 	case "DCT":
 		o.Kind = Dictionary
 	}
+	base := len(d.items)
+	defer func() { d.items = d.items[:base] }()
 	for {
 		tok, err := d.nextElement()
 		if err != nil {
 			return err
 		}
 		if tok.kind == tokEnd {
+			if len(d.items) > base {
+				o.Items = slices.Clone(d.items[base:])
+			}
 			return d.checkEnd(tok, start)
 		}
 		child := tok
@@ -285,7 +324,7 @@ func (d *decoder) container(start token, o *Object) error {
 			if err != nil {
 				return err
 			}
-			o.Items = append(o.Items, v)
+			d.items = append(d.items, v)
 			continue
 		}
 		if child.name.Local != "En" {

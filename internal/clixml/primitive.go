@@ -246,9 +246,6 @@ func appendPrimitiveText(b []byte, k primKind, v Value) ([]byte, error) {
 // parsePrimitive parses the (XML-unescaped) element text of kind k.
 // Errors read like `clixml: invalid I32 value "x"`.
 func parsePrimitive(k primKind, text string) (Value, error) {
-	bad := func() error {
-		return fmt.Errorf("clixml: invalid %s value %q", primitives[k].tag, clip(text))
-	}
 	switch k {
 	case pkString:
 		return unescape(text), nil
@@ -258,6 +255,16 @@ func parsePrimitive(k primKind, text string) (Value, error) {
 		return XMLDocument(unescape(text)), nil
 	case pkScript:
 		return ScriptBlock(unescape(text)), nil
+	}
+	return parseScalar(k, text)
+}
+
+// parseScalar parses the text of a kind other than S, URI, XD and SBK. It
+// keeps no reference to text, so the decoder can pass it a non-escaping
+// conversion of its buffer.
+func parseScalar(k primKind, text string) (Value, error) {
+	bad := func() error {
+		return fmt.Errorf("clixml: invalid %s value %q", primitives[k].tag, strings.Clone(clip(text)))
 	}
 	t := strings.Trim(text, " \t\r\n")
 	switch k {
@@ -333,7 +340,7 @@ func parsePrimitive(k primKind, text string) (Value, error) {
 		if !validDecimal(t) {
 			return nil, bad()
 		}
-		return Decimal(t), nil
+		return Decimal(strings.Clone(t)), nil
 	case pkBytes, pkSecure:
 		b, err := base64.StdEncoding.DecodeString(stripSpace(text))
 		if err != nil {
@@ -353,7 +360,7 @@ func parsePrimitive(k primKind, text string) (Value, error) {
 		if !validVersion(t) {
 			return nil, bad()
 		}
-		return Version(t), nil
+		return Version(strings.Clone(t)), nil
 	}
 	return nil, bad()
 }
@@ -401,19 +408,19 @@ func validDecimal(s string) bool {
 // validVersion accepts System.Version text: two to four dot-separated
 // non-negative Int32 components.
 func validVersion(s string) bool {
-	parts := strings.Split(s, ".")
-	if len(parts) < 2 || len(parts) > 4 {
-		return false
-	}
-	for _, p := range parts {
-		if p == "" || strings.TrimLeft(p, "0123456789") != "" {
+	n := 0
+	for more := true; more; {
+		var p string
+		p, s, more = strings.Cut(s, ".")
+		n++
+		if n > 4 || p == "" || strings.TrimLeft(p, "0123456789") != "" {
 			return false
 		}
 		if _, err := strconv.ParseInt(p, 10, 32); err != nil {
 			return false
 		}
 	}
-	return true
+	return n >= 2
 }
 
 // appendFloat writes f as .NET's round-trip ("R") format does: the
