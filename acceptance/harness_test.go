@@ -259,3 +259,10 @@ func parseDeviceMessage(msg string) (url, code string, ok bool) {
 	}
 	return url, strings.TrimSpace(rest[0]), true
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
