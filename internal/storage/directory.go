@@ -38,6 +38,12 @@ type Federation struct {
 	// MatchImmutableID: the IdP's NameID is matched against
 	// User.ImmutableID; otherwise against the UPN.
 	MatchImmutableID bool
+	// MetadataExchangeURL is the IdP's WS-MetadataExchange (MEX) document,
+	// which MSAL's username/password flow reads to find the WS-Trust
+	// usernamemixed endpoint (Graph internalDomainFederation
+	// metadataExchangeUri). "" means the domain offers no active
+	// (WS-Trust) sign-in.
+	MetadataExchangeURL string
 }
 
 // Domain is a DNS domain owned by one tenant. Name is stored lowercased

@@ -54,7 +54,8 @@ func testDomain(t *testing.T, s storage.Storage) {
 	ctx := context.Background()
 	ten := newTenant(t, s)
 	d := storage.Domain{Name: "Fabrikam.COM", TenantID: ten.ID, Kind: storage.DomainFederated, CreatedAt: base,
-		Federation: storage.Federation{MetadataURL: "https://idp/md", IdPEntityID: "urn:idp", HonourIdPMFA: true, MatchImmutableID: true}}
+		Federation: storage.Federation{MetadataURL: "https://idp/md", IdPEntityID: "urn:idp", HonourIdPMFA: true, MatchImmutableID: true,
+			MetadataExchangeURL: "https://idp/adfs/services/trust/mex"}}
 	must(t, s.CreateDomain(ctx, d))
 	wantErr(t, s.CreateDomain(ctx, storage.Domain{Name: "fabrikam.com", TenantID: ten.ID, Kind: storage.DomainManaged}), storage.ErrAlreadyExists)
 	wantErr(t, s.CreateDomain(ctx, storage.Domain{Name: "x.com", TenantID: "missing", Kind: storage.DomainManaged}), storage.ErrNotFound)
@@ -72,7 +73,7 @@ func testDomain(t *testing.T, s storage.Storage) {
 	must(t, err)
 	ds, err := s.ListDomains(ctx, ten.ID)
 	must(t, err)
-	if len(ds) != 1 || ds[0].Kind != storage.DomainManaged || ds[0].Federation.HonourIdPMFA {
+	if len(ds) != 1 || ds[0].Kind != storage.DomainManaged || ds[0].Federation.HonourIdPMFA || ds[0].Federation.MetadataExchangeURL != "" {
 		t.Fatalf("list: %+v", ds)
 	}
 	must(t, s.DeleteDomain(ctx, "Fabrikam.com"))

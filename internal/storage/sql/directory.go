@@ -100,18 +100,18 @@ func collect[T any](s *Store, ctx context.Context, op string, scan func(interfac
 // CreateDomain implements storage.DirectoryStore.
 func (s *Store) CreateDomain(ctx context.Context, d storage.Domain) error {
 	f := d.Federation
-	_, err := s.exec(ctx, `INSERT INTO domains (name, tenant_id, kind, metadata_url, metadata_xml, idp_entity_id, honour_idp_mfa, match_immutable_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		strings.ToLower(d.Name), d.TenantID, string(d.Kind), f.MetadataURL, f.MetadataXML, f.IdPEntityID, f.HonourIdPMFA, f.MatchImmutableID, tv(d.CreatedAt))
+	_, err := s.exec(ctx, `INSERT INTO domains (name, tenant_id, kind, metadata_url, metadata_xml, idp_entity_id, honour_idp_mfa, match_immutable_id, created_at, mex_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		strings.ToLower(d.Name), d.TenantID, string(d.Kind), f.MetadataURL, f.MetadataXML, f.IdPEntityID, f.HonourIdPMFA, f.MatchImmutableID, tv(d.CreatedAt), f.MetadataExchangeURL)
 	return s.wrap("create domain", err)
 }
 
-const domainCols = `name, tenant_id, kind, metadata_url, metadata_xml, idp_entity_id, honour_idp_mfa, match_immutable_id, created_at`
+const domainCols = `name, tenant_id, kind, metadata_url, metadata_xml, idp_entity_id, honour_idp_mfa, match_immutable_id, created_at, mex_url`
 
 func scanDomain(r interface{ Scan(...any) error }) (storage.Domain, error) {
 	var d storage.Domain
 	f := &d.Federation
-	err := r.Scan(&d.Name, &d.TenantID, &d.Kind, &f.MetadataURL, &f.MetadataXML, &f.IdPEntityID, &f.HonourIdPMFA, &f.MatchImmutableID, tc(&d.CreatedAt))
+	err := r.Scan(&d.Name, &d.TenantID, &d.Kind, &f.MetadataURL, &f.MetadataXML, &f.IdPEntityID, &f.HonourIdPMFA, &f.MatchImmutableID, tc(&d.CreatedAt), &f.MetadataExchangeURL)
 	return d, err
 }
 
@@ -140,8 +140,8 @@ func (s *Store) UpdateDomain(ctx context.Context, name string, fn func(storage.D
 		}
 		d.Name, d.TenantID = old.Name, old.TenantID
 		f := d.Federation
-		_, err = tx.exec(ctx, `UPDATE domains SET kind = $2, metadata_url = $3, metadata_xml = $4, idp_entity_id = $5, honour_idp_mfa = $6, match_immutable_id = $7, created_at = $8 WHERE name = $1`,
-			d.Name, string(d.Kind), f.MetadataURL, f.MetadataXML, f.IdPEntityID, f.HonourIdPMFA, f.MatchImmutableID, tv(d.CreatedAt))
+		_, err = tx.exec(ctx, `UPDATE domains SET kind = $2, metadata_url = $3, metadata_xml = $4, idp_entity_id = $5, honour_idp_mfa = $6, match_immutable_id = $7, created_at = $8, mex_url = $9 WHERE name = $1`,
+			d.Name, string(d.Kind), f.MetadataURL, f.MetadataXML, f.IdPEntityID, f.HonourIdPMFA, f.MatchImmutableID, tv(d.CreatedAt), f.MetadataExchangeURL)
 		out = d
 		return err
 	})

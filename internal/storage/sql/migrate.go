@@ -226,6 +226,11 @@ var migrations = []migration{
 		`CREATE INDEX leases_user ON leases (user_id, expires_at)`,
 		`CREATE INDEX leases_replica ON leases (replica_id)`,
 	}},
+	// 2: WS-MetadataExchange URL of a federated domain (MSAL's
+	// username/password flow for federated users).
+	{stmts: []string{
+		`ALTER TABLE domains ADD COLUMN mex_url text NOT NULL DEFAULT ''`,
+	}},
 }
 
 // migrate applies pending migrations. It is safe to run concurrently from
