@@ -174,7 +174,7 @@ type decoder struct {
 	// objs is a slab from which Objects are allocated.
 	objs []Object
 	// strs interns short strings (enum ToStrings, repeated values).
-	strs map[string]string
+	strs map[string]Value
 }
 
 // newObject returns a zeroed Object from the slab.
@@ -187,22 +187,27 @@ func (d *decoder) newObject() *Object {
 	return o
 }
 
-// str returns the unescaped string for text, interning short ones.
-func (d *decoder) str(text []byte) string {
+// str returns the unescaped string for text.
+func (d *decoder) str(text []byte) string { return d.strValue(text).(string) }
+
+// strValue returns the unescaped string for text as a Value. Short strings
+// are interned already boxed, so a repeated one costs no allocation.
+func (d *decoder) strValue(text []byte) Value {
 	if len(text) > 32 {
 		return unescape(string(text))
 	}
-	if s, ok := d.strs[string(text)]; ok {
-		return s
+	if v, ok := d.strs[string(text)]; ok {
+		return v
 	}
-	s := unescape(string(text))
+	raw := string(text)
+	var v Value = unescape(raw)
 	if len(d.strs) < 4096 {
 		if d.strs == nil {
-			d.strs = make(map[string]string)
+			d.strs = make(map[string]Value)
 		}
-		d.strs[string(text)] = s
+		d.strs[raw] = v
 	}
-	return s
+	return v
 }
 
 // tnEntry is a decoded TN chain and, lazily, its Deserialized form.

@@ -46,7 +46,7 @@ func (d *decoder) value(start token) (name string, named bool, v Value, err erro
 		var v Value
 		switch k {
 		case pkString:
-			v = d.str(text)
+			v = d.strValue(text)
 		case pkURI:
 			v = URI(d.str(text))
 		case pkXML:

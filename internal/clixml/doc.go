@@ -46,12 +46,20 @@
 //
 // # Decoder design and limits
 //
-// The decoder drives encoding/xml's Decoder.RawToken by recursive descent.
-// RawToken leaves entity decoding, CDATA and character validity to the
-// standard library while skipping its namespace and nesting bookkeeping,
-// which CLIXML does not need (message data has no prefixes); the decoder
-// checks element nesting itself. The encoder appends to one byte slice
-// without reflection.
+// The decoder is a recursive descent over raw XML tokens. It first runs
+// over a small hand-written lexer (lex.go) that covers what PSRP message
+// data uses: ASCII unprefixed names, quoted attributes, text with the five
+// predefined entities. On anything else (comments, processing
+// instructions, CDATA, numeric character references, CR, UTF-16, malformed
+// XML) and on any error the input is decoded again over encoding/xml's
+// Decoder.RawToken, whose result is authoritative; FuzzUnmarshal checks
+// that both paths agree. RawToken leaves entity decoding, CDATA and
+// character validity to the standard library while skipping its namespace
+// and nesting bookkeeping, which CLIXML does not need; the decoder checks
+// element nesting itself. Decoded Objects are carved from small slabs and
+// short strings are interned per call, so a retained value may keep a few
+// sibling objects alive. The encoder appends to one byte slice without
+// reflection.
 //
 // Untrusted input is bounded by DecodeOptions: MaxBytes (input length),
 // MaxDepth (element nesting, default 64) and MaxObjects (decoded
