@@ -63,6 +63,7 @@ type Broker struct {
 	store  storage.AuditStore
 	cfg    Config
 	logger *slog.Logger
+	group  committer
 }
 
 // Event is one invocation to record.
@@ -120,7 +121,7 @@ func (b *Broker) Record(ctx context.Context, ev Event) error {
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.Timeout)
 	defer cancel()
-	if err := b.store.AppendAudit(actx, rec); err != nil {
+	if err := b.group.append(actx, b.store, rec); err != nil {
 		b.logger.ErrorContext(ctx, "audit append failed; failing the invocation", "cmdlet", ev.Cmdlet, "user", ev.UPN, "err", err)
 		return fmt.Errorf("%w: %w", ErrAuditFailed, err)
 	}

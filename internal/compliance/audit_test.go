@@ -88,6 +88,12 @@ func (failingAudit) AppendAudit(context.Context, storage.AuditRecord) error {
 	return errors.New("disk full")
 }
 
+// Tx runs fn on the failing store itself, so the broker's group commit
+// (appends inside one transaction) meets the failure too.
+func (f failingAudit) Tx(ctx context.Context, fn func(context.Context, storage.Storage) error) error {
+	return fn(ctx, f)
+}
+
 func TestAuditFailsClosed(t *testing.T) {
 	e := newEnv(t, sqliteBackend())
 	broker, err := audit.NewBroker(failingAudit{e.st}, audit.Config{HMACKey: []byte("0123456789abcdef0123")}, testLogger(t))

@@ -1,0 +1,98 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ipps/ipps/internal/storage"
+	"github.com/ipps/ipps/internal/storage/storagetest"
+)
+
+// countingStore counts transactions around the real SQLite store.
+type countingStore struct {
+	storage.Storage
+	txs atomic.Int64
+}
+
+func (c *countingStore) Tx(ctx context.Context, fn func(context.Context, storage.Storage) error) error {
+	c.txs.Add(1)
+	return c.Storage.Tx(ctx, fn)
+}
+
+func TestGroupCommitBatchesConcurrentAppends(t *testing.T) {
+	st := &countingStore{Storage: storagetest.New(t)}
+	b, err := NewBroker(st, Config{HMACKey: []byte("0123456789abcdef")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs <- b.Record(context.Background(), Event{TenantID: "t", UserID: "u", Cmdlet: "Get-X", SessionID: string(rune('a' + i%26))})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, _, err := st.SearchAudit(context.Background(), storage.AuditQuery{TenantID: "t", Start: time.Now().Add(-time.Hour), End: time.Now().Add(time.Hour), Page: storage.Page{Size: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != n {
+		t.Fatalf("%d records stored, want %d", len(recs), n)
+	}
+	if got := st.txs.Load(); got >= n {
+		t.Fatalf("%d transactions for %d concurrent records: no batching", got, n)
+	}
+	t.Logf("%d records in %d transactions", n, st.txs.Load())
+}
+
+// failAfter fails every append in a transaction once armed.
+type failAfter struct {
+	storage.Storage
+	fail atomic.Bool
+}
+
+func (f *failAfter) Tx(ctx context.Context, fn func(context.Context, storage.Storage) error) error {
+	return fn(ctx, f)
+}
+
+func (f *failAfter) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
+	if f.fail.Load() {
+		return errors.New("disk full")
+	}
+	return f.Storage.AppendAudit(ctx, r)
+}
+
+func TestGroupCommitReportsFailureToEveryWaiter(t *testing.T) {
+	st := &failAfter{Storage: storagetest.New(t)}
+	st.fail.Store(true)
+	b, _ := NewBroker(st, Config{HMACKey: []byte("0123456789abcdef")}, nil)
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range 50 {
+		wg.Go(func() {
+			if err := b.Record(context.Background(), Event{TenantID: "t", Cmdlet: "New-X"}); errors.Is(err, ErrAuditFailed) {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() != 50 {
+		t.Fatalf("%d of 50 callers saw the failure", failed.Load())
+	}
+	st.fail.Store(false)
+	if err := b.Record(context.Background(), Event{TenantID: "t", Cmdlet: "New-X"}); err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+}
