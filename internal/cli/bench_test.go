@@ -17,6 +17,7 @@ func BenchmarkRunFirstResult(b *testing.B) {
 	ts := newTestServer(b)
 	bin := ippsBinary(b)
 	env := append(os.Environ(), TestTokenEnv+"=tok-alice", "IPPS_CACHE_DIR="+b.TempDir())
+	ts.requests.Store(0)
 	for b.Loop() {
 		cmd := exec.Command(bin, "run", "--connection-uri", ts.URL, "--ca-file", ts.CAFile, "-o", "json", "Get-RetentionCompliancePolicy")
 		cmd.Env = env
@@ -26,6 +27,7 @@ func BenchmarkRunFirstResult(b *testing.B) {
 			b.Fatalf("%v %q", err, out.String())
 		}
 	}
+	b.ReportMetric(float64(ts.requests.Load())/float64(b.N), "requests/op")
 }
 
 // BenchmarkConnectImport opens a session and imports 800 commands (about
@@ -39,6 +41,7 @@ func BenchmarkConnectImport(b *testing.B) {
 	ts.prov.cmds = cmds
 	f, _, _ := testFactory(b, "", false, nil)
 	var heap uint64
+	ts.requests.Store(0)
 	for b.Loop() {
 		conns := NewConnections(f)
 		if _, err := conns.Connect(context.Background(), ts.options(""), Compliance); err != nil {
@@ -51,4 +54,5 @@ func BenchmarkConnectImport(b *testing.B) {
 		conns.CloseAll(context.Background())
 	}
 	b.ReportMetric(float64(heap)/(1<<20), "heap-MiB")
+	b.ReportMetric(float64(ts.requests.Load())/float64(b.N), "requests/op")
 }

@@ -34,6 +34,8 @@ type testServer struct {
 	exoProv *testProvider
 	CAFile  string
 	URL     string // compliance connection URI
+	// requests counts the HTTP requests served.
+	requests atomic.Int64
 }
 
 // testAuth accepts "Basic base64(user:Bearer tok-<id>)"; "tok-bad" and
@@ -168,7 +170,10 @@ func newTestServer(t testing.TB) *testServer {
 	mux := http.NewServeMux()
 	mux.Handle("/exchange/", ts.exo)
 	mux.Handle("/", ts.scc)
-	ts.hs = httptest.NewUnstartedServer(mux)
+	ts.hs = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts.requests.Add(1)
+		mux.ServeHTTP(w, r)
+	}))
 	ts.hs.TLS = &tls.Config{Certificates: []tls.Certificate{pki.Server}}
 	ts.hs.StartTLS()
 	ts.URL = ts.hs.URL + "/powershell-liveid"

@@ -133,6 +133,16 @@ func (r *fakeRunspace) Invoke(ctx context.Context, p *runspace.Pipeline, out run
 			}
 		}
 		return nil
+	case "get-trickle":
+		// Count objects, with a pause of Us microseconds before each.
+		n, pause := argInt(c, "Count", 1), time.Duration(argInt(c, "Us", 0))*time.Microsecond
+		for i := range n {
+			time.Sleep(pause)
+			if err := out.WriteObject(int32(i)); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "get-big":
 		return out.WriteObject(strings.Repeat("x", argInt(c, "Size", 1000)))
 	case "write-streams":

@@ -28,10 +28,11 @@ func receiveWait(opTimeout time.Duration) time.Duration {
 	return opTimeout - margin
 }
 
-// receive answers a pool- or pipeline-level Receive: it returns as soon as
-// the target has queued data (packed within the request's MaxEnvelopeSize)
-// or the command is done, and otherwise answers TimedOut shortly before
-// the OperationTimeout. Receives on different targets of one shell wait
+// receive answers a pool- or pipeline-level Receive: it returns once the
+// target has queued data (packed within the request's MaxEnvelopeSize;
+// for a pipeline still running, briefly coalesced with what it writes
+// next, see coalesce) or the command is done, and otherwise answers
+// TimedOut shortly before the OperationTimeout. Receives on different targets of one shell wait
 // independently; a Delete wakes them all.
 func (s *Server) receive(ctx context.Context, c *call, sh *shell, r *wsman.Receive) {
 	maxEnv := c.req.Header.MaxEnvelopeSize
@@ -76,6 +77,9 @@ func (s *Server) receive(ctx context.Context, c *call, sh *shell, r *wsman.Recei
 			return
 		}
 		data, final := sh.pool.DataToSend(r.CommandID, budget)
+		if len(data) > 0 && !final && r.CommandID != "" {
+			data, final = s.coalesce(ctx, sh, r.CommandID, ready, gone, data, budget)
+		}
 		if len(data) > 0 || final {
 			c.respond(s.receiveResponse(c, sh, r, takeResult{data: data, done: final}))
 			return
@@ -91,6 +95,60 @@ func (s *Server) receive(ctx context.Context, c *call, sh *shell, r *wsman.Recei
 			return
 		}
 	}
+}
+
+// Coalescing bounds (see coalesce).
+const (
+	// defaultCoalesceGap is how long a Receive that has data waits for
+	// the pipeline's next message before answering.
+	defaultCoalesceGap = time.Millisecond
+	// defaultCoalesceMax bounds the whole wait after the first data was
+	// taken.
+	defaultCoalesceMax = 5 * time.Millisecond
+	// coalesceMinRoom stops the wait once less than this much of the
+	// budget is left, so messages are not cut into tiny fragments.
+	coalesceMinRoom = 4096
+)
+
+// coalesce lets a pipeline-level Receive that already took data from a
+// still-running pipeline pick up what the pipeline writes next, so that a
+// burst of N messages costs a few Receive round trips instead of N. It
+// appends to data until the pipeline ends (final), less than
+// coalesceMinRoom of budget is left, no message arrived for s.coalesceGap,
+// s.coalesceMax passed, or the command, shell or request goes away; what
+// was taken is always returned and must be answered. The long-poll itself
+// (no data yet) is unaffected: coalescing starts only once there is
+// something to send.
+func (s *Server) coalesce(ctx context.Context, sh *shell, target string, ready, gone <-chan struct{}, data []byte, budget int) ([]byte, bool) {
+	deadline := time.Now().Add(s.coalesceMax)
+	gap := time.NewTimer(s.coalesceGap)
+	defer gap.Stop()
+	for budget-len(data) >= coalesceMinRoom {
+		select {
+		case <-ready:
+		case <-gap.C:
+			return data, false
+		case <-gone:
+			return data, false
+		case <-sh.done:
+			return data, false
+		case <-ctx.Done():
+			return data, false
+		}
+		more, final := sh.pool.DataToSend(target, budget-len(data))
+		data = append(data, more...)
+		if final {
+			return data, true
+		}
+		if len(more) > 0 {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return data, false
+			}
+			gap.Reset(min(s.coalesceGap, left))
+		}
+	}
+	return data, false
 }
 
 // minReceivePayload is the smallest payload budget worth answering with:

@@ -27,6 +27,9 @@ type Server struct {
 
 	// now is the clock; tests may replace it before serving.
 	now func() time.Time
+	// coalesceGap and coalesceMax bound how long a Receive with data waits
+	// for more (see coalesce); tests may replace them before serving.
+	coalesceGap, coalesceMax time.Duration
 
 	reapStop chan struct{}
 	reapDone chan struct{}
@@ -56,7 +59,7 @@ func NewServer(cfg Config, auth runspace.Authenticator, provider runspace.Provid
 	}
 	s := &Server{
 		cfg: cfg, auth: auth, provider: provider, log: logger, reg: newRegistry(),
-		now: time.Now, reapStop: make(chan struct{}), reapDone: make(chan struct{}),
+		now: time.Now, coalesceGap: defaultCoalesceGap, coalesceMax: defaultCoalesceMax, reapStop: make(chan struct{}), reapDone: make(chan struct{}),
 	}
 	go s.reap()
 	return s, nil
