@@ -187,9 +187,10 @@ func (a *Authority) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 			out["account_type"] = "Managed"
 			if d.Kind == storage.DomainFederated {
 				out["account_type"] = "Federated"
+				// MSAL fetches federation_metadata_url as a WS-MetadataExchange
+				// document to find the WS-Trust usernamemixed endpoint.
 				out["federation_protocol"] = "WSTrust"
-				out["federation_metadata_url"] = d.Federation.MetadataURL
-				out["federation_active_auth_url"] = ""
+				out["federation_metadata_url"] = d.Federation.MetadataExchangeURL
 			}
 		}
 	}

@@ -19,7 +19,8 @@
 //	GET  /{t}/oauth2[/v2.0]/authorize                 code + PKCE S256, query | form_post
 //	POST /{t}/oauth2[/v2.0]/token                     authorization_code, refresh_token,
 //	                                                  device_code (both names), password,
-//	                                                  client_credentials (secret | certificate)
+//	                                                  client_credentials (secret | certificate),
+//	                                                  saml1_1-bearer, saml2-bearer (samlgrant.go)
 //	POST /{t}/oauth2[/v2.0]/devicecode                verification page: /devicelogin
 //	GET  /{t}/oauth2[/v2.0]/logout
 //
@@ -52,6 +53,19 @@
 //	                         revokes its refresh-token family) ─▶ client
 //	                         redirect (query) or auto-post (form_post),
 //	                         or device code approved.
+//
+// # Federated username/password (MSAL AcquireTokenByUsernamePassword)
+//
+// UserRealm answers Federated with federation_metadata_url = the domain's
+// MEX URL; MSAL reads the WS-Trust 1.3 usernamemixed endpoint from it,
+// gets a SAML 1.1 or 2.0 bearer assertion from the IdP (AppliesTo
+// urn:federation:MicrosoftOnline) and posts it base64-encoded with the
+// matching saml*-bearer grant. The authority verifies it against the
+// domain's IdP metadata certificate and entity id (federation/assertion.go:
+// audience, bearer confirmation, validity ±5 min, replay through the jti
+// cache), maps NameID or UPN to the user, and applies MFA: an IdP MFA
+// claim counts only if the domain honours it, else 50076 (50079 when not
+// enrolled).
 //
 // Errors from the token endpoint use Entra's JSON shape (oautherr.go):
 // error, "AADSTSnnnnn: ..." description, error_codes, timestamp,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ipps/ipps/internal/authority/federation"
 	"github.com/ipps/ipps/internal/authority/tokens"
 	"github.com/ipps/ipps/internal/storage"
 )
@@ -70,9 +71,10 @@ func (a *Authority) handleToken(w http.ResponseWriter, r *http.Request) {
 		resp, oe = a.grantPassword(r.Context(), q)
 	case grantClientCreds:
 		resp, oe = a.grantClientCredentials(r.Context(), q)
-	case grantSAML11Bearer, grantSAML2Bearer:
-		// Federated ROPC (WS-Trust assertion exchange) is not implemented.
-		oe = errGrantType()
+	case grantSAML11Bearer:
+		resp, oe = a.grantSAMLBearer(r.Context(), q, federation.NamespaceSAML1)
+	case grantSAML2Bearer:
+		resp, oe = a.grantSAMLBearer(r.Context(), q, federation.NamespaceSAML2)
 	case "":
 		oe = errMissing("grant_type")
 	default:
