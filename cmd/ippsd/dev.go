@@ -106,6 +106,11 @@ func runDev(ctx context.Context, out io.Writer, dataDir, listen, host string, qu
 	}
 	base := "https://" + net.JoinHostPort(host, port)
 	cfg := config.Default()
+	// IPPSD_* variables tune dev mode too (limits, pprof, log level); the
+	// dev-specific settings below win.
+	if err := cfg.LoadEnv(os.LookupEnv); err != nil {
+		return err
+	}
 	cfg.Listen, cfg.DSN, cfg.IssuerURL, cfg.SecretKey = listen, filepath.Join(dataDir, "ipps.db"), base, secret
 	cfg.ReplicaID, cfg.LogFormat, cfg.ReplicaCAFile = "dev", "text", pki.CAPath()
 	cfg.DistributionInterval = config.Duration(2 * time.Second)

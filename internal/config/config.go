@@ -86,6 +86,10 @@ type Config struct {
 	// means a random key per process.
 	SecretKey string `json:"secret_key" env:"IPPSD_SECRET_KEY"`
 
+	// DebugPprof serves net/http/pprof at /debug/pprof/ (for profiling a
+	// test or staging server; off by default).
+	DebugPprof bool `json:"debug_pprof" env:"IPPSD_DEBUG_PPROF"`
+
 	LogFormat string `json:"log_format" env:"IPPSD_LOG_FORMAT"`
 	LogLevel  string `json:"log_level" env:"IPPSD_LOG_LEVEL"`
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"sync"
@@ -201,6 +202,11 @@ func (d *Daemon) routes() http.Handler {
 	mux.Handle("GET /metrics", d.Metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", d.readyz)
+	if d.Config.DebugPprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	mux.Handle("/", d.Authority.Handler())
 	scc, exo := d.forwarder.Wrap(d.compliance), d.forwarder.Wrap(d.exchange)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
