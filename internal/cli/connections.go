@@ -55,7 +55,8 @@ func (c *Connections) ShellSessions() []shell.Session {
 }
 
 // Connect signs in for service, opens a session and imports its commands
-// (o.CommandNames, or all) with a progress bar on a terminal stderr.
+// (o.CommandNames, or all) with a progress bar on a terminal stderr; with
+// o.ScriptCommands it imports just those, without a bar.
 // Errors are explained (see Explain).
 func (c *Connections) Connect(ctx context.Context, o *ConnectOptions, service Service) (*Session, error) {
 	ep, err := o.Resolve(service)
@@ -88,8 +89,14 @@ func (c *Connections) Connect(ctx context.Context, o *ConnectOptions, service Se
 	}
 	c.add(s)
 	ios := c.f.IOStreams
-	bar := progress.New(ios.ErrOut, ios.StderrTTY, ios.Width, "Creating implicit remoting module")
-	if err := s.Import(ctx, o.CommandNames, bar); err != nil {
+	var ierr error
+	if len(o.CommandNames) == 0 && o.ScriptCommands != nil {
+		ierr = s.importOnly(ctx, remoteNames(o.ScriptCommands, ep.Prefix))
+	} else {
+		bar := progress.New(ios.ErrOut, ios.StderrTTY, ios.Width, "Creating implicit remoting module")
+		ierr = s.Import(ctx, o.CommandNames, bar)
+	}
+	if err := ierr; err != nil {
 		c.Close(ctx, s)
 		return nil, Explain(err, ExplainInput{URI: ep.URI, Held: c.Len()})
 	}

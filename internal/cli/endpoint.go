@@ -52,6 +52,11 @@ type ConnectOptions struct {
 	ExchangeURI string
 	// NoPrompt forbids interactive sign-in (only cached tokens are used).
 	NoPrompt bool
+	// ScriptCommands, when non-nil, are the command names a script uses
+	// (set by `ipps run`): only their metadata is imported, mapped
+	// through each session's prefix, and names the server lacks are not
+	// an error. CommandNames, when given, take precedence.
+	ScriptCommands []string
 }
 
 // Endpoint is a resolved connection target.

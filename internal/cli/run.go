@@ -114,6 +114,11 @@ func runRun(ctx context.Context, o *RunOptions) error {
 			f.Logger.Warn("closing sessions", "err", err)
 		}
 	}()
+	// A one-shot script needs the metadata of the commands it names
+	// only, not the whole list (hundreds of commands on Exchange Online).
+	if names, ok := scriptCommands(src); ok {
+		o.Connect.ScriptCommands = names
+	}
 	if err := connectServices(ctx, conns, &o.Connect, Compliance); err != nil {
 		return err
 	}

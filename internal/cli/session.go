@@ -98,20 +98,42 @@ func (s *Session) Import(ctx context.Context, names []string, bar *progress.Bar)
 		return fmt.Errorf("no command on %s matched --command-name %s", s.Endpoint.URI, strings.Join(names, ","))
 	}
 	bar.SetTotal(len(cmds))
+	s.keep(cmds, bar)
+	return nil
+}
+
+// importOnly imports the metadata of exactly names (already remote
+// names, wildcards escaped); none is imported when names is empty, and
+// names the server lacks are skipped.
+func (s *Session) importOnly(ctx context.Context, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	cmds, err := s.current().Commands(ctx, names...)
+	if err != nil {
+		return err
+	}
+	s.keep(cmds, nil)
+	return nil
+}
+
+// keep stores cmds as the session's commands, minus the implicit-remoting
+// skip list (these stay local), advancing bar (if any) per command.
+func (s *Session) keep(cmds []runspace.CommandInfo, bar *progress.Bar) {
 	kept := cmds[:0]
 	for _, ci := range cmds {
-		// The implicit-remoting skip list: these stay local.
 		switch strings.ToLower(ci.Name) {
 		case "get-command", "get-formatdata", "get-help", "select-object", "measure-object", "exit-pssession", "out-default":
 		default:
 			kept = append(kept, ci)
 		}
-		bar.Add(1)
+		if bar != nil {
+			bar.Add(1)
+		}
 	}
 	s.mu.Lock()
 	s.commands = kept
 	s.mu.Unlock()
-	return nil
 }
 
 // Commands implements shell.Remote: the imported commands, by remote name.
