@@ -48,8 +48,8 @@ func TestOpenChoosesBackendByScheme(t *testing.T) {
 }
 
 func TestGCResultTotal(t *testing.T) {
-	r := GCResult{AuthCodes: 1, DeviceCodes: 2, RefreshTokens: 3, SMSCodes: 4, JTIs: 5, Lockouts: 6, Leases: 7}
-	if r.Total() != 28 {
+	r := GCResult{AuthCodes: 1, DeviceCodes: 2, RefreshTokens: 3, SMSCodes: 4, JTIs: 5, Lockouts: 6, Leases: 7, SignInSessions: 8}
+	if r.Total() != 36 {
 		t.Fatalf("total %d", r.Total())
 	}
 }

@@ -89,6 +89,7 @@ const (
 type Storage interface {
 	DirectoryStore
 	AuthorityStore
+	SignInStore
 	RBACStore
 	ObjectStore
 	AuditStore
@@ -116,16 +117,17 @@ type Storage interface {
 
 // GCResult counts the rows deleted by GC.
 type GCResult struct {
-	AuthCodes     int64
-	DeviceCodes   int64
-	RefreshTokens int64
-	SMSCodes      int64
-	JTIs          int64
-	Lockouts      int64
-	Leases        int64
+	AuthCodes      int64
+	DeviceCodes    int64
+	RefreshTokens  int64
+	SMSCodes       int64
+	JTIs           int64
+	Lockouts       int64
+	Leases         int64
+	SignInSessions int64
 }
 
 // Total is the sum of all counts.
 func (r GCResult) Total() int64 {
-	return r.AuthCodes + r.DeviceCodes + r.RefreshTokens + r.SMSCodes + r.JTIs + r.Lockouts + r.Leases
+	return r.AuthCodes + r.DeviceCodes + r.RefreshTokens + r.SMSCodes + r.JTIs + r.Lockouts + r.Leases + r.SignInSessions
 }

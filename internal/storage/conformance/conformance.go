@@ -62,6 +62,8 @@ func run(t *testing.T, newStorage Factory, parallel bool) {
 		{"TOTPStep", testTOTPStep},
 		{"SMSCode", testSMSCode},
 		{"JTI", testJTI},
+		{"SignInSession", testSignInSession},
+		{"SignInSessionConcurrent", testSignInSessionConcurrent},
 		{"GC", testGC},
 		{"Role", testRole},
 		{"RoleGroup", testRoleGroup},

@@ -188,10 +188,12 @@ func testGC(t *testing.T, s storage.Storage) {
 	must(t, err)
 	must(t, s.AcquireLease(ctx, storage.Lease{ShellID: "l-old", UserID: "u", ReplicaID: "r", CreatedAt: past.Add(-time.Hour), ExpiresAt: past}, 0))
 	must(t, s.AcquireLease(ctx, storage.Lease{ShellID: "l-new", UserID: "u", ReplicaID: "r", CreatedAt: now, ExpiresAt: future}, 0))
+	must(t, s.CreateSignInSession(ctx, storage.SignInSession{ID: "si-old", ExpiresAt: past}))
+	must(t, s.CreateSignInSession(ctx, storage.SignInSession{ID: "si-new", ExpiresAt: future}))
 
 	r, err := s.GC(ctx, now)
 	must(t, err)
-	want := storage.GCResult{AuthCodes: 1, DeviceCodes: 1, RefreshTokens: 1, SMSCodes: 1, JTIs: 1, Lockouts: 1, Leases: 1}
+	want := storage.GCResult{AuthCodes: 1, DeviceCodes: 1, RefreshTokens: 1, SMSCodes: 1, JTIs: 1, Lockouts: 1, Leases: 1, SignInSessions: 1}
 	if r != want {
 		t.Fatalf("gc %+v, want %+v", r, want)
 	}
@@ -203,6 +205,9 @@ func testGC(t *testing.T, s storage.Storage) {
 	}
 	if _, err := s.GetLease(ctx, "l-new"); err != nil {
 		t.Fatalf("live lease collected: %v", err)
+	}
+	if _, err := s.GetSignInSession(ctx, "si-new"); err != nil {
+		t.Fatalf("live sign-in session collected: %v", err)
 	}
 	if l, _ := s.GetLockout(ctx, "recent"); l.Failures != 1 {
 		t.Fatalf("recent lockout collected")

@@ -34,6 +34,7 @@ func (s *Store) GC(ctx context.Context, now time.Time) (storage.GCResult, error)
 		{&r.Lockouts, `DELETE FROM lockouts WHERE last_failure <= $2 AND (locked_until IS NULL OR locked_until <= $1)`,
 			[]any{n, nanos(now.Add(-lockoutIdle))}},
 		{&r.Leases, `DELETE FROM leases WHERE expires_at <= $1`, []any{n}},
+		{&r.SignInSessions, `DELETE FROM signin_sessions WHERE expires_at <= $1`, []any{n}},
 	}
 	for _, st := range steps {
 		c, err := s.execN(ctx, st.q, st.args...)

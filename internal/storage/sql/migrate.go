@@ -231,6 +231,24 @@ var migrations = []migration{
 	{stmts: []string{
 		`ALTER TABLE domains ADD COLUMN mex_url text NOT NULL DEFAULT ''`,
 	}},
+	// 3: interactive sign-in transactions shared by replicas.
+	{stmts: []string{
+		`CREATE TABLE signin_sessions (
+			id text PRIMARY KEY,
+			tenant_id text NOT NULL,
+			client_id text NOT NULL,
+			step text NOT NULL,
+			user_id text NOT NULL,
+			amr text NOT NULL,
+			csrf_hash text NOT NULL,
+			relay_hash text UNIQUE,
+			params bytea NOT NULL,
+			created_at bigint,
+			expires_at bigint NOT NULL,
+			version bigint NOT NULL
+		)`,
+		`CREATE INDEX signin_sessions_expiry ON signin_sessions (expires_at)`,
+	}},
 }
 
 // migrate applies pending migrations. It is safe to run concurrently from
