@@ -44,7 +44,7 @@ func New(ctx context.Context, cfg Config, store Store, logger *slog.Logger) (*Au
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Authority{cfg: cfg, store: store, log: logger, sessions: newSessionStore()}
+	a := &Authority{cfg: cfg, store: store, log: logger, sessions: newSessionStore(store, logger)}
 	a.smsKey = cfg.SecretKey
 	if len(a.smsKey) == 0 {
 		a.smsKey = make([]byte, 32)

@@ -136,7 +136,11 @@ func (a *Authority) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.UPN = "@" + strings.ToLower(dh)
 	}
 	s.Expires = a.cfg.Now().Add(a.cfg.SignInLifetime)
-	s = a.sessions.create(s, a.cfg.Now())
+	s, ok := a.sessions.create(r.Context(), s, a.cfg.Now())
+	if !ok {
+		a.render(w, http.StatusServiceUnavailable, tplMessage, page{Title: "Sign in", Error: msgError})
+		return
+	}
 	setSessionCookie(w, s)
 	// domain_hint naming a federated domain skips home-realm discovery.
 	if dh := strings.ToLower(form["domain_hint"]); dh != "" && s.LoginHint == "" {

@@ -91,9 +91,14 @@ func (a *Authority) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 // handleDeviceLogin shows the code entry page (GET) or checks an entered
 // code (POST) and continues with the usual sign-in steps.
 func (a *Authority) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	now := a.cfg.Now()
 	if r.Method == http.MethodGet {
-		s := a.sessions.create(signIn{Step: stepDeviceCode, Expires: now.Add(a.cfg.SignInLifetime)}, now)
+		s, ok := a.sessions.create(ctx, signIn{Step: stepDeviceCode, Expires: now.Add(a.cfg.SignInLifetime)}, now)
+		if !ok {
+			a.render(w, http.StatusServiceUnavailable, tplMessage, page{Title: "Sign in", Error: msgError})
+			return
+		}
 		setSessionCookie(w, s)
 		a.renderStep(w, r.Context(), http.StatusOK, s, "", "")
 		return
@@ -110,12 +115,12 @@ func (a *Authority) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.CodeAttempts++
 	if s.CodeAttempts > maxUserCodeAttempts {
-		a.sessions.delete(s.ID)
+		a.sessions.delete(ctx, s)
 		clearSessionCookie(w)
 		a.render(w, http.StatusTooManyRequests, tplMessage, page{Title: "Sign in", Error: "Too many attempts. Start again."})
 		return
 	}
-	a.sessions.update(s)
+	a.sessions.update(ctx, s)
 	d, err := a.store.GetDeviceCodeByUserCode(r.Context(), normalizeUserCode(r.PostForm.Get("otc")))
 	if err != nil || d.Status != storage.DevicePending || !now.Before(d.ExpiresAt) {
 		a.renderStep(w, r.Context(), http.StatusOK, s, "That code didn't work. Check the code and try again.", "")
@@ -143,7 +148,7 @@ func (a *Authority) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
 // (post_logout_redirect_uri is not honoured), which rules out open redirects.
 func (a *Authority) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if s, ok := a.sessionFromRequest(r); ok {
-		a.sessions.delete(s.ID)
+		a.sessions.delete(r.Context(), s)
 	}
 	clearSessionCookie(w)
 	a.render(w, http.StatusOK, tplMessage, page{Title: "You signed out of your account", Info: "It's a good idea to close all browser windows."})

@@ -30,7 +30,7 @@ func (a *Authority) startFederation(w http.ResponseWriter, r *http.Request, s si
 	}
 	next := s
 	next.UPN, next.Step, next.FedRelay, next.FedRequestID, next.FedDomain = upn, stepFederated, relay, reqID, d.Name
-	ns, ok := a.sessions.rotate(s.ID, next)
+	ns, ok := a.sessions.rotate(ctx, s, next)
 	if !ok {
 		a.render(w, http.StatusForbidden, tplMessage, page{Title: "Sign in", Error: msgExpired})
 		return
@@ -50,7 +50,7 @@ func (a *Authority) handleSAMLResponse(w http.ResponseWriter, r *http.Request) {
 		a.render(w, http.StatusBadRequest, tplMessage, page{Title: "Sign in", Error: msgExpired})
 		return
 	}
-	s, ok := a.sessions.findRelay(r.PostForm.Get("RelayState"), a.cfg.Now())
+	s, ok := a.sessions.findRelay(ctx, r.PostForm.Get("RelayState"), a.cfg.Now())
 	if !ok {
 		a.log.InfoContext(ctx, "saml response for no waiting transaction")
 		a.render(w, http.StatusBadRequest, tplMessage, page{Title: "Sign in", Error: msgExpired})
@@ -58,7 +58,7 @@ func (a *Authority) handleSAMLResponse(w http.ResponseWriter, r *http.Request) {
 	}
 	fail := func(detail string, err error) {
 		a.log.WarnContext(ctx, "federated sign-in refused", "domain", s.FedDomain, "reason", detail, "err", err)
-		a.sessions.delete(s.ID)
+		a.sessions.delete(ctx, s)
 		a.render(w, http.StatusForbidden, tplMessage, page{Title: "Sign in", Error: msgFedFailed})
 	}
 	d, err := a.store.GetDomain(ctx, s.FedDomain)
@@ -113,7 +113,7 @@ func (a *Authority) handleSAMLResponse(w http.ResponseWriter, r *http.Request) {
 		fail("mfa required but user not enrolled", nil) // enrolment needs a password-verified session
 		return
 	}
-	ns, ok := a.sessions.rotate(s.ID, next)
+	ns, ok := a.sessions.rotate(ctx, s, next)
 	if !ok {
 		a.render(w, http.StatusForbidden, tplMessage, page{Title: "Sign in", Error: msgExpired})
 		return

@@ -1,21 +1,23 @@
 package authority
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/ipps/ipps/internal/authority/mfa"
+	"github.com/ipps/ipps/internal/storage"
 )
 
 // cookieName is the sign-in transaction cookie.
 const cookieName = "ipps_signin"
-
-// maxSessions bounds the in-memory sign-in transactions.
-const maxSessions = 100_000
 
 // Sign-in steps; see doc.go for the state machine.
 const (
@@ -31,8 +33,13 @@ const (
 // signIn is one interactive sign-in transaction, bound to the browser by a
 // cookie whose value is ID. ID and CSRF change after every factor.
 type signIn struct {
-	ID      string
-	CSRF    string
+	// ID is the cookie value and CSRF the form token; neither is stored
+	// (see sessionStore). key is the storage id, csrfHash the stored hash.
+	ID       string `json:"-"`
+	CSRF     string `json:"-"`
+	key      string
+	csrfHash string
+
 	Expires time.Time
 	Step    string
 
@@ -67,14 +74,17 @@ type signIn struct {
 	FedDomain    string
 }
 
-// sessionStore keeps sign-in transactions in memory. It is safe for
-// concurrent use. Values handed out are copies; writes go through put.
+// sessionStore keeps sign-in transactions in storage, so that any replica
+// can continue a sign-in and it survives restarts. The cookie value is
+// never stored: the row id is its SHA-256 (signIn.key), the CSRF token is
+// derived from the cookie value and only its hash is stored, and the
+// federation RelayState is stored hashed as well.
 type sessionStore struct {
-	mu sync.Mutex
-	m  map[string]signIn // guarded by mu
+	st  Store
+	log *slog.Logger
 }
 
-func newSessionStore() *sessionStore { return &sessionStore{m: map[string]signIn{}} }
+func newSessionStore(st Store, log *slog.Logger) *sessionStore { return &sessionStore{st: st, log: log} }
 
 func randomToken() string {
 	b := make([]byte, 32)
@@ -82,86 +92,129 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// create stores s under a fresh ID and CSRF token.
-func (st *sessionStore) create(s signIn, now time.Time) signIn {
-	s.ID, s.CSRF = randomToken(), randomToken()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if len(st.m) >= maxSessions {
-		for id, v := range st.m {
-			if now.After(v.Expires) {
-				delete(st.m, id)
-			}
-		}
-	}
-	if len(st.m) < maxSessions {
-		st.m[s.ID] = s
-	}
-	return s
+// csrfFor derives the CSRF token of the transaction named by cookie: a
+// cross-site page knows neither, and a stolen database row (which holds
+// only hashes) yields neither.
+func csrfFor(cookie string) string {
+	sum := sha256.Sum256([]byte("ipps-csrf|" + cookie))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// get returns the transaction for id if it exists and has not expired.
-func (st *sessionStore) get(id string, now time.Time) (signIn, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	s, ok := st.m[id]
-	if ok && now.After(s.Expires) {
-		delete(st.m, id)
-		return signIn{}, false
+func (ss *sessionStore) row(s signIn, now time.Time) (storage.SignInSession, error) {
+	params, err := json.Marshal(s)
+	if err != nil {
+		return storage.SignInSession{}, err
 	}
-	return s, ok
+	r := storage.SignInSession{ID: s.key, TenantID: s.Tenant.ID, ClientID: s.ClientID, Step: s.Step, UserID: s.UserID,
+		AMR: s.AMR, CSRFHash: hashOpaque(s.CSRF), Params: params, CreatedAt: now, ExpiresAt: s.Expires}
+	if s.FedRelay != "" {
+		r.RelayHash = hashOpaque(s.FedRelay)
+	}
+	return r, nil
 }
 
-// rotate replaces the transaction old.ID by s under a new ID and CSRF
-// token. It fails if old.ID is gone (used concurrently or expired), which
-// makes every factor step single use.
-func (st *sessionStore) rotate(oldID string, s signIn) (signIn, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if _, ok := st.m[oldID]; !ok {
+func (ss *sessionStore) fromRow(r storage.SignInSession) (signIn, error) {
+	var s signIn
+	if err := json.Unmarshal(r.Params, &s); err != nil {
+		return signIn{}, err
+	}
+	s.key, s.csrfHash = r.ID, r.CSRFHash
+	s.Step, s.UserID, s.AMR, s.Expires = r.Step, r.UserID, r.AMR, r.ExpiresAt
+	return s, nil
+}
+
+// create stores s under a fresh cookie value and CSRF token.
+func (ss *sessionStore) create(ctx context.Context, s signIn, now time.Time) (signIn, bool) {
+	s.ID = randomToken()
+	s.key, s.CSRF = hashOpaque(s.ID), csrfFor(s.ID)
+	r, err := ss.row(s, now)
+	if err == nil {
+		err = ss.st.CreateSignInSession(ctx, r)
+	}
+	if err != nil {
+		ss.log.ErrorContext(ctx, "create sign-in session", "err", err)
 		return signIn{}, false
 	}
-	delete(st.m, oldID)
-	s.ID, s.CSRF = randomToken(), randomToken()
-	st.m[s.ID] = s
 	return s, true
 }
 
-// update overwrites the transaction in place (same ID and CSRF).
-func (st *sessionStore) update(s signIn) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if _, ok := st.m[s.ID]; !ok {
+// get returns the transaction named by the cookie value if it exists and
+// has not expired.
+func (ss *sessionStore) get(ctx context.Context, cookie string, now time.Time) (signIn, bool) {
+	r, err := ss.st.GetSignInSession(ctx, hashOpaque(cookie))
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			ss.log.ErrorContext(ctx, "get sign-in session", "err", err)
+		}
+		return signIn{}, false
+	}
+	if !now.Before(r.ExpiresAt) {
+		return signIn{}, false
+	}
+	s, err := ss.fromRow(r)
+	if err != nil {
+		ss.log.ErrorContext(ctx, "decode sign-in session", "err", err)
+		return signIn{}, false
+	}
+	s.ID, s.CSRF = cookie, csrfFor(cookie)
+	if subtle.ConstantTimeCompare([]byte(hashOpaque(s.CSRF)), []byte(s.csrfHash)) != 1 {
+		return signIn{}, false
+	}
+	return s, true
+}
+
+// rotate replaces the transaction old by s under a new cookie value and
+// CSRF token. It fails if old is gone (used concurrently, on any replica,
+// or expired): deleting it is the single-use check of every factor step.
+func (ss *sessionStore) rotate(ctx context.Context, old signIn, s signIn) (signIn, bool) {
+	if err := ss.st.DeleteSignInSession(ctx, old.key); err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			ss.log.ErrorContext(ctx, "delete sign-in session", "err", err)
+		}
+		return signIn{}, false
+	}
+	return ss.create(ctx, s, time.Now())
+}
+
+// update overwrites the transaction in place (same cookie and CSRF).
+func (ss *sessionStore) update(ctx context.Context, s signIn) bool {
+	next, err := ss.row(s, time.Time{})
+	if err != nil {
 		return false
 	}
-	st.m[s.ID] = s
-	return true
+	_, err = ss.st.UpdateSignInSession(ctx, s.key, func(old storage.SignInSession) (storage.SignInSession, error) {
+		next.CSRFHash = old.CSRFHash
+		return next, nil
+	})
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		ss.log.ErrorContext(ctx, "update sign-in session", "err", err)
+	}
+	return err == nil
 }
 
 // findRelay returns the federated transaction waiting for relay. The IdP's
 // POST is cross-site, so the SameSite=Lax cookie is not sent with it; the
-// random RelayState names the transaction instead.
-func (st *sessionStore) findRelay(relay string, now time.Time) (signIn, bool) {
+// random RelayState names the transaction instead. The returned value has
+// no cookie value (ID); continue it with rotate.
+func (ss *sessionStore) findRelay(ctx context.Context, relay string, now time.Time) (signIn, bool) {
 	if relay == "" {
 		return signIn{}, false
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for _, s := range st.m {
-		if s.FedRelay != "" && subtle.ConstantTimeCompare([]byte(s.FedRelay), []byte(relay)) == 1 {
-			if now.After(s.Expires) || s.Step != stepFederated {
-				return signIn{}, false
-			}
-			return s, true
-		}
+	r, err := ss.st.GetSignInSessionByRelay(ctx, hashOpaque(relay))
+	if err != nil || !now.Before(r.ExpiresAt) || r.Step != stepFederated {
+		return signIn{}, false
 	}
-	return signIn{}, false
+	s, err := ss.fromRow(r)
+	if err != nil || subtle.ConstantTimeCompare([]byte(s.FedRelay), []byte(relay)) != 1 {
+		return signIn{}, false
+	}
+	return s, true
 }
 
-func (st *sessionStore) delete(id string) {
-	st.mu.Lock()
-	delete(st.m, id)
-	st.mu.Unlock()
+func (ss *sessionStore) delete(ctx context.Context, s signIn) {
+	if err := ss.st.DeleteSignInSession(ctx, s.key); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		ss.log.ErrorContext(ctx, "delete sign-in session", "err", err)
+	}
 }
 
 func setSessionCookie(w http.ResponseWriter, s signIn) {
@@ -180,7 +233,7 @@ func (a *Authority) sessionFromRequest(r *http.Request) (signIn, bool) {
 	if err != nil || c.Value == "" {
 		return signIn{}, false
 	}
-	return a.sessions.get(c.Value, a.cfg.Now())
+	return a.sessions.get(r.Context(), c.Value, a.cfg.Now())
 }
 
 func csrfOK(s signIn, got string) bool {

@@ -128,7 +128,7 @@ func (a *Authority) handleLoginStep(w http.ResponseWriter, r *http.Request) {
 // advance rotates the transaction (new cookie value and CSRF token) and
 // sends the browser to the next step's page.
 func (a *Authority) advance(w http.ResponseWriter, r *http.Request, old, next signIn) {
-	ns, ok := a.sessions.rotate(old.ID, next)
+	ns, ok := a.sessions.rotate(r.Context(), old, next)
 	if !ok {
 		a.render(w, http.StatusForbidden, tplMessage, page{Title: "Sign in", Error: msgExpired})
 		return
@@ -177,7 +177,7 @@ func (a *Authority) postPassword(ctx context.Context, w http.ResponseWriter, r *
 	next.UserID, next.UPN, next.AMR = u.ID, u.UPN, []string{"pwd"}
 	switch {
 	case !mfaRequired(u):
-		ns, ok := a.sessions.rotate(s.ID, next)
+		ns, ok := a.sessions.rotate(ctx, s, next)
 		if !ok {
 			a.render(w, http.StatusForbidden, tplMessage, page{Title: "Sign in", Error: msgExpired})
 			return
@@ -249,7 +249,7 @@ func (a *Authority) postMFA(ctx context.Context, w http.ResponseWriter, r *http.
 		default:
 			a.log.InfoContext(ctx, "sms code refused", "user", u.ID, "err", err)
 			s.SMSSent = false
-			a.sessions.update(s)
+			a.sessions.update(ctx, s)
 			a.renderStep(w, ctx, http.StatusOK, s, msgNoCode, "")
 			return
 		}
@@ -278,7 +278,7 @@ func (a *Authority) postMFA(ctx context.Context, w http.ResponseWriter, r *http.
 	_ = a.store.ResetLockout(ctx, "mfa:"+u.ID)
 	next := s
 	next.AMR = append(append([]string(nil), s.AMR...), amr, "mfa")
-	ns, ok := a.sessions.rotate(s.ID, next)
+	ns, ok := a.sessions.rotate(ctx, s, next)
 	if !ok {
 		a.render(w, http.StatusForbidden, tplMessage, page{Title: "Sign in", Error: msgExpired})
 		return
@@ -314,7 +314,7 @@ func (a *Authority) postSendSMS(ctx context.Context, w http.ResponseWriter, s si
 		return
 	}
 	s.SMSSent = true
-	a.sessions.update(s)
+	a.sessions.update(ctx, s)
 	a.renderStep(w, ctx, http.StatusOK, s, "", "We texted a code to your phone.")
 }
 
@@ -351,7 +351,7 @@ func (a *Authority) postEnrol(ctx context.Context, w http.ResponseWriter, r *htt
 // finish completes the transaction: an authorization code for the client,
 // or approval of the device code.
 func (a *Authority) finish(ctx context.Context, w http.ResponseWriter, r *http.Request, s signIn) {
-	a.sessions.delete(s.ID)
+	a.sessions.delete(ctx, s)
 	clearSessionCookie(w)
 	u, err := a.store.GetUser(ctx, s.UserID)
 	if err != nil || !u.Enabled {

@@ -55,6 +55,12 @@ type Store interface {
 	ConsumeSMSCode(ctx context.Context, userID, codeHash string, now time.Time, maxAttempts int) error
 
 	RememberJTI(ctx context.Context, jti string, expiresAt time.Time) (bool, error)
+
+	CreateSignInSession(ctx context.Context, s storage.SignInSession) error
+	GetSignInSession(ctx context.Context, id string) (storage.SignInSession, error)
+	GetSignInSessionByRelay(ctx context.Context, relayHash string) (storage.SignInSession, error)
+	UpdateSignInSession(ctx context.Context, id string, fn func(storage.SignInSession) (storage.SignInSession, error)) (storage.SignInSession, error)
+	DeleteSignInSession(ctx context.Context, id string) error
 }
 
 var _ Store = (storage.Storage)(nil)
