@@ -84,7 +84,9 @@ type sessionStore struct {
 	log *slog.Logger
 }
 
-func newSessionStore(st Store, log *slog.Logger) *sessionStore { return &sessionStore{st: st, log: log} }
+func newSessionStore(st Store, log *slog.Logger) *sessionStore {
+	return &sessionStore{st: st, log: log}
+}
 
 func randomToken() string {
 	b := make([]byte, 32)
