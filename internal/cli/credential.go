@@ -151,26 +151,42 @@ func firstNonEmpty(ss ...string) string {
 
 // HTTPClient returns the client used for both sign-in and remoting. With
 // caFile, the certificates in that PEM file are trusted in addition to
-// the system roots (a private CA such as ippsd's development CA).
+// the system roots (a private CA such as ippsd's development CA). Loading
+// the system roots takes 40–100 ms on Linux, most of a one-shot `ipps
+// run`, so a server certificate is verified against caFile first and
+// the system roots are loaded only when that fails (see dialTLS); through
+// an HTTPS proxy both are loaded up front. Without caFile the system roots
+// start loading at once, in the background, while sign-in runs.
 func HTTPClient(caFile string) (*http.Client, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("reading --ca-file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)
-		}
-		tc.RootCAs = pool
-	}
 	tr := &http.Transport{
 		Proxy: http.ProxyFromEnvironment, TLSClientConfig: tc, ForceAttemptHTTP2: true,
 		MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 15 * time.Second,
 	}
+	if caFile == "" {
+		go x509.SystemCertPool() // warms the roots cache the handshake uses
+		return &http.Client{Transport: tr}, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("reading --ca-file: %w", err)
+	}
+	private := x509.NewCertPool()
+	if !private.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)
+	}
+	if httpsProxySet(os.Getenv) {
+		// The transport's CONNECT path does its own TLS handshake with
+		// TLSClientConfig, so it needs the merged pool.
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		pool.AppendCertsFromPEM(pem)
+		tc.RootCAs = pool
+		return &http.Client{Transport: tr}, nil
+	}
+	tc.RootCAs = private
+	tr.DialTLSContext = dialTLS(tc, private)
 	return &http.Client{Transport: tr}, nil
 }
