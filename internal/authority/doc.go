@@ -26,8 +26,9 @@
 //
 // # Interactive sign-in state machine
 //
-// One transaction per browser, kept in memory and named by the
-// ipps_signin cookie (Secure, HttpOnly, SameSite=Lax). Every POST carries
+// One transaction per browser, kept in storage (SignInSession: any
+// replica continues it; only hashes of the cookie value, CSRF token and
+// RelayState are stored) and named by the ipps_signin cookie (Secure, HttpOnly, SameSite=Lax). Every POST carries
 // the transaction's CSRF token; after each completed step the cookie
 // value and the CSRF token are replaced (session.go, rotate), so a step
 // can't be replayed and a planted cookie is useless.
