@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -262,19 +263,79 @@ func (c *Client) Commands(ctx context.Context, names ...string) ([]runspace.Comm
 	if !ok || n != len(objs)-1 {
 		return nil, fmt.Errorf("remoting: metadata Count %d does not match %d commands", n, len(objs)-1)
 	}
-	out := make([]runspace.CommandInfo, 0, n)
-	for _, v := range objs[1:] {
+	ms := make([]psrp.CommandMetadata, 0, n)
+	total := 0
+	for i, v := range objs[1:] {
 		m, err := psrp.DecodeCommandMetadata(v)
 		if err != nil {
 			return nil, fmt.Errorf("remoting: decoding command metadata: %w", err)
 		}
-		ci := runspace.CommandInfo{Name: m.Name, Module: m.Namespace, HelpURI: m.HelpURI, CommandType: m.CommandType, OutputType: m.OutputType}
+		objs[i+1] = nil
+		ms = append(ms, m)
+		total += len(m.Parameters)
+	}
+	return commandInfos(ms, total), nil
+}
+
+// commandInfos converts decoded metadata for keeping: the parameters of
+// all commands share one exactly sized array, and the strings that repeat
+// across commands (parameter names and types, the common parameters'
+// aliases, module names) are stored once. An imported command list is
+// held for the whole session, and on Exchange Online most of its
+// parameters are the same dozen common ones.
+func commandInfos(ms []psrp.CommandMetadata, totalParams int) []runspace.CommandInfo {
+	in := interner{strs: map[string]string{}, lists: map[string][]string{}}
+	slab := make([]runspace.ParameterInfo, 0, totalParams)
+	out := make([]runspace.CommandInfo, 0, len(ms))
+	for _, m := range ms {
+		ci := runspace.CommandInfo{Name: m.Name, Module: in.str(m.Namespace), HelpURI: m.HelpURI,
+			CommandType: m.CommandType, OutputType: in.list(m.OutputType)}
+		start := len(slab)
 		for _, p := range m.Parameters {
-			ci.Parameters = append(ci.Parameters, runspace.ParameterInfo{Name: p.Name, Type: p.Type, Aliases: p.Aliases, Switch: p.SwitchParameter})
+			slab = append(slab, runspace.ParameterInfo{Name: in.str(p.Name), Type: in.str(p.Type),
+				Aliases: in.list(p.Aliases), Switch: p.SwitchParameter})
+		}
+		if len(slab) > start {
+			ci.Parameters = slab[start:len(slab):len(slab)]
 		}
 		out = append(out, ci)
 	}
-	return out, nil
+	return out
+}
+
+// interner returns one shared copy of equal strings and string lists.
+// Shared lists have cap == len, so appending to one copies it.
+type interner struct {
+	strs  map[string]string
+	lists map[string][]string
+}
+
+func (in *interner) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	if t, ok := in.strs[s]; ok {
+		return t
+	}
+	s = strings.Clone(s) // don't keep a decode buffer alive through s
+	in.strs[s] = s
+	return s
+}
+
+func (in *interner) list(l []string) []string {
+	if len(l) == 0 {
+		return l
+	}
+	key := strings.Join(l, "\x00")
+	if t, ok := in.lists[key]; ok {
+		return t
+	}
+	t := make([]string, len(l))
+	for i, s := range l {
+		t[i] = in.str(s)
+	}
+	in.lists[key] = t
+	return t
 }
 
 // StartKeyExchange runs the PSRP session-key exchange (PUBLIC_KEY →

@@ -9,13 +9,16 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/psrp"
@@ -364,5 +367,36 @@ func TestKeyExchange(t *testing.T) {
 	out, err := collect(t, c, []runspace.Command{{Name: "Reveal-Secret", Args: []runspace.Arg{{Value: ss}}}}, nil)
 	if err != nil || len(out) != 1 || out[0] != "secret" {
 		t.Fatalf("Reveal-Secret: %v %v", out, err)
+	}
+}
+
+// TestCommandInfosShareStrings: converted metadata keeps every value, and
+// repeated names, types and alias lists are stored once.
+func TestCommandInfosShareStrings(t *testing.T) {
+	common := []psrp.ParameterMetadata{{Name: "Verbose", Type: "System.Management.Automation.SwitchParameter", Aliases: []string{"vb"}, SwitchParameter: true}}
+	ms := []psrp.CommandMetadata{
+		{Name: "Get-A", Namespace: "tmp_1", CommandType: psrp.CommandTypeCmdlet, OutputType: []string{"X"},
+			Parameters: append([]psrp.ParameterMetadata{{Name: "Identity", Type: "System.String"}}, common...)},
+		{Name: "Get-B", Namespace: "tmp_1", CommandType: psrp.CommandTypeFunction, Parameters: slices.Clone(common)},
+		{Name: "Get-C"},
+	}
+	got := commandInfos(ms, 3)
+	want := []runspace.CommandInfo{
+		{Name: "Get-A", Module: "tmp_1", CommandType: psrp.CommandTypeCmdlet, OutputType: []string{"X"}, Parameters: []runspace.ParameterInfo{
+			{Name: "Identity", Type: "System.String"},
+			{Name: "Verbose", Type: "System.Management.Automation.SwitchParameter", Aliases: []string{"vb"}, Switch: true}}},
+		{Name: "Get-B", Module: "tmp_1", CommandType: psrp.CommandTypeFunction, Parameters: []runspace.ParameterInfo{
+			{Name: "Verbose", Type: "System.Management.Automation.SwitchParameter", Aliases: []string{"vb"}, Switch: true}}},
+		{Name: "Get-C"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("commandInfos:\n got %+v\nwant %+v", got, want)
+	}
+	a, b := got[0].Parameters[1], got[1].Parameters[0]
+	if unsafe.StringData(a.Type) != unsafe.StringData(b.Type) || &a.Aliases[0] != &b.Aliases[0] {
+		t.Error("repeated parameter strings are not shared")
+	}
+	if len(got[0].Parameters) != cap(got[0].Parameters) {
+		t.Error("a command's parameters may be appended to in place, over the next command's")
 	}
 }
