@@ -128,10 +128,15 @@ func (c *Client) run(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) e
 
 // receiveAll receives a command's output until CommandState Done,
 // dispatching its events to h, and returns the final PIPELINE_STATE.
+// Receives are issued by a reader goroutine, one at a time, so that the
+// next one is in flight (and its envelope parsed) while this goroutine
+// decodes the previous one; at most two responses wait undecoded.
 func (c *Client) receiveAll(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) (psrp.PipelineStateInfo, error) {
+	responses := c.receiveAhead(ctx, pl.ID())
+	defer responses.stop()
 	var final *psrp.PipelineStateInfo
 	for {
-		rr, err := c.ws.receive(ctx, c.shellID, pl.ID())
+		rr, err := responses.next(ctx)
 		if err != nil {
 			return psrp.PipelineStateInfo{}, err
 		}
@@ -154,6 +159,66 @@ func (c *Client) receiveAll(ctx context.Context, pl *psrp.ClientPipeline, h Hand
 			return *final, nil
 		}
 	}
+}
+
+// receiver is a reader goroutine's stream of Receive results for one
+// command; see receiveAhead.
+type receiver struct {
+	ch     chan receiveResult
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+type receiveResult struct {
+	rr  *wsman.ReceiveResponse
+	err error
+}
+
+// receiveAhead starts issuing Receives for commandID until CommandState
+// Done, an error, or stop.
+func (c *Client) receiveAhead(ctx context.Context, commandID string) *receiver {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &receiver{ch: make(chan receiveResult, 1), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		for {
+			rr, err := c.ws.receive(ctx, c.shellID, commandID)
+			select {
+			case r.ch <- receiveResult{rr, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || (rr.State != nil && rr.State.State == wsman.CommandStateDone) {
+				return
+			}
+		}
+	}()
+	return r
+}
+
+// next returns the next Receive result, in order, or ctx's error once
+// the reader gave up because ctx was cancelled.
+func (r *receiver) next(ctx context.Context) (*wsman.ReceiveResponse, error) {
+	select {
+	case res := <-r.ch:
+		return res.rr, res.err
+	case <-r.done:
+		select {
+		case res := <-r.ch:
+			return res.rr, res.err
+		default:
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("remoting: receive after the command was done")
+	}
+}
+
+// stop cancels an outstanding Receive and waits for the reader to exit.
+func (r *receiver) stop() {
+	r.cancel()
+	<-r.done
 }
 
 // dispatch calls the handler for one pipeline event; it returns the state

@@ -2,11 +2,14 @@ package remoting
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,5 +119,38 @@ func checkSequence(t *testing.T, out []clixml.Value, n int) {
 		if v != int32(i) {
 			t.Fatalf("object %d = %v", i, v)
 		}
+	}
+}
+
+// TestClientReceivesAhead: the client has its next Receive in flight while
+// a handler is still working on the previous response's objects.
+func TestClientReceivesAhead(t *testing.T) {
+	e := newEnv(t, false, nil)
+	var receives atomic.Int32
+	second := make(chan struct{})
+	e.hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if bytes.Contains(body, []byte("windows/shell/Receive<")) && bytes.Contains(body, []byte("CommandId=")) && receives.Add(1) == 2 {
+			close(second)
+		}
+		e.srv.ServeHTTP(w, r)
+	})
+	c := e.dial("alice", func(cfg *ClientConfig) { cfg.MaxEnvelopeSize = 16 << 10 })
+	n, waited := 0, false
+	h := Handlers{Output: func(clixml.Value) {
+		if n++; n == 1 {
+			select {
+			case <-second:
+				waited = true
+			case <-time.After(10 * time.Second):
+			}
+		}
+	}}
+	if err := c.Invoke(context.Background(), cmd("Get-Number", intArg("Count", 2000)), nil, h); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2000 || !waited {
+		t.Errorf("got %d objects; second Receive issued during the first response's handlers: %v", n, waited)
 	}
 }
