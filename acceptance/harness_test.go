@@ -236,10 +236,22 @@ func deviceLogin(t *testing.T, bctx context.Context, verificationURL, userCode, 
 			return err
 		}),
 		chromedp.Click(css("#verify")),
-		chromedp.WaitVisible(css("body")),
 	)
 	if err != nil {
 		t.Fatalf("device login in the browser: %v", err)
+	}
+	// Wait for the final page: closing the tab earlier could abort the
+	// last form post.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		text, _ := chromedp.Run(ctx, chromedp.Text(css("body")))
+		if strings.Contains(text, "You have signed in") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("device login did not reach the signed-in page; page says: %s", text)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
