@@ -50,7 +50,7 @@ func TestDecompressMixedChunks(t *testing.T) {
 	text := []byte(strings.Repeat("<S N=\"DisplayName\">Compliance Admin</S>", 4000)) // 2+ chunks, compressible
 	noise := randBytes(r, 1000)                                                       // stored raw
 	src := append(append([]byte(nil), text...), noise...)
-	framed := frameHuffman(src)
+	framed := Compress(src)
 	if len(framed) >= len(src) {
 		t.Fatalf("test encoder did not compress: %d >= %d", len(framed), len(src))
 	}
@@ -102,8 +102,8 @@ func TestDecompressErrors(t *testing.T) {
 
 func FuzzXpressDecode(f *testing.F) {
 	f.Add(AppendRaw(nil, []byte("hello")))
-	f.Add(frameHuffman([]byte(strings.Repeat("abcabcabd", 100))))
-	f.Add(frameHuffman([]byte("abcdefghijklmnopqrstuvwxyz")))
+	f.Add(Compress([]byte(strings.Repeat("abcabcabd", 100))))
+	f.Add(Compress([]byte("abcdefghijklmnopqrstuvwxyz")))
 	c := specABC()
 	f.Add(append([]byte{43, 1, byte(len(c) - 1), 1}, c...))
 	f.Add([]byte{})

@@ -6,8 +6,11 @@ import (
 	"sort"
 )
 
-// This file holds a small LZ77+Huffman encoder (MS-XCA 2.1) used only to
-// produce test vectors for the decoder. It favours clarity over ratio.
+// This file holds a small LZ77+Huffman encoder (MS-XCA 2.1). It favours
+// clarity over ratio: greedy matching on 3-byte hashes, one Huffman block
+// per chunk. ippsd answers in stored chunks (AppendRaw), which MS-WSMV
+// allows; Compress exists so that tests can send what a Windows client
+// sends, and for peers that want real compression.
 
 type token struct {
 	lit    byte
@@ -253,11 +256,23 @@ func compressHuffman(src []byte) []byte {
 	return w.flush()
 }
 
-// frameHuffman frames src as MS-WSMV chunks, compressing each chunk.
-func frameHuffman(src []byte) []byte {
+// minCompress is the chunk size below which Windows stores chunks raw
+// (remoting-protocol.md 1.6).
+const minCompress = 266
+
+// Compress frames src as MS-WSMV compression chunks (MS-WSMV 3.1.4.1.31.6),
+// each of at most ChunkSize bytes, LZ77+Huffman-compressed when the chunk
+// has at least 266 bytes and compression shrinks it, stored raw otherwise.
+// Decompress reverses it.
+func Compress(src []byte) []byte {
 	var out []byte
 	for len(src) > 0 {
 		n := min(len(src), ChunkSize)
+		if n < minCompress {
+			out = AppendRaw(out, src[:n])
+			src = src[n:]
+			continue
+		}
 		c := compressHuffman(src[:n])
 		if len(c) >= n { // would not shrink: store raw
 			out = AppendRaw(out, src[:n])
