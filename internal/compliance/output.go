@@ -3,67 +3,12 @@ package compliance
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/cmdlet"
 	"github.com/ipps/ipps/internal/psrp"
 	"github.com/ipps/ipps/internal/runspace"
 )
-
-// lockedOutput serializes writes of concurrent pipeline stages to the
-// client's Output, which is for one goroutine at a time.
-type lockedOutput struct {
-	mu  sync.Mutex
-	out runspace.Output
-}
-
-func (l *lockedOutput) WriteObject(v clixml.Value) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteObject(v)
-}
-
-func (l *lockedOutput) WriteError(rec *psrp.ErrorRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteError(rec)
-}
-
-func (l *lockedOutput) WriteInformational(rec psrp.InformationalRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteInformational(rec)
-}
-
-func (l *lockedOutput) WriteProgress(rec psrp.ProgressRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteProgress(rec)
-}
-
-func (l *lockedOutput) WriteInformation(rec psrp.InformationRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteInformation(rec)
-}
-
-// pipeOutput sends objects to the next stage; other streams go to the
-// client.
-type pipeOutput struct {
-	*lockedOutput
-	next chan<- clixml.Value
-	ctx  context.Context
-}
-
-func (p *pipeOutput) WriteObject(v clixml.Value) error {
-	select {
-	case p.next <- v:
-		return nil
-	case <-p.ctx.Done():
-		return p.ctx.Err()
-	}
-}
 
 // bufferOutput holds a mutating cmdlet's output until its audit record is
 // durable.

@@ -92,7 +92,7 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	shared := &lockedOutput{out: out}
+	shared := &runspace.SyncOutput{Out: out}
 	errs := make([]error, len(stages))
 	var wg sync.WaitGroup
 	in := p.Input
@@ -101,7 +101,7 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 		var sink runspace.Output = shared
 		if i < len(stages)-1 {
 			next = make(chan clixml.Value, 64)
-			sink = &pipeOutput{lockedOutput: shared, next: next, ctx: ctx}
+			sink = &runspace.StageOutput{SyncOutput: shared, Next: next, Ctx: ctx}
 		}
 		stageIn, first, args := in, i == 0, p.Commands[i].Args
 		wg.Add(1)

@@ -16,7 +16,6 @@ import (
 
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/cmdlet"
-	"github.com/ipps/ipps/internal/psrp"
 	"github.com/ipps/ipps/internal/runspace"
 )
 
@@ -133,7 +132,7 @@ func (w *wrapped) Invoke(ctx context.Context, p *runspace.Pipeline, out runspace
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	shared := &lockedOutput{out: out}
+	shared := &runspace.SyncOutput{Out: out}
 	errs := make([]error, len(segs))
 	var wg sync.WaitGroup
 	in := p.Input
@@ -142,7 +141,7 @@ func (w *wrapped) Invoke(ctx context.Context, p *runspace.Pipeline, out runspace
 		var sink runspace.Output = shared
 		if i < len(segs)-1 {
 			next = make(chan clixml.Value, 64)
-			sink = &pipeOutput{lockedOutput: shared, next: next, ctx: ctx}
+			sink = &runspace.StageOutput{SyncOutput: shared, Next: next, Ctx: ctx}
 		}
 		stageIn, bound := in, bounds[i]
 		wg.Add(1)
@@ -195,56 +194,6 @@ func drain(ctx context.Context, in <-chan clixml.Value) ([]clixml.Value, error) 
 			}
 			out = append(out, v)
 		}
-	}
-}
-
-type lockedOutput struct {
-	mu  sync.Mutex
-	out runspace.Output
-}
-
-func (l *lockedOutput) WriteObject(v clixml.Value) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteObject(v)
-}
-
-func (l *lockedOutput) WriteError(rec *psrp.ErrorRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteError(rec)
-}
-
-func (l *lockedOutput) WriteInformational(rec psrp.InformationalRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteInformational(rec)
-}
-
-func (l *lockedOutput) WriteProgress(rec psrp.ProgressRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteProgress(rec)
-}
-
-func (l *lockedOutput) WriteInformation(rec psrp.InformationRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.out.WriteInformation(rec)
-}
-
-type pipeOutput struct {
-	*lockedOutput
-	next chan<- clixml.Value
-	ctx  context.Context
-}
-
-func (p *pipeOutput) WriteObject(v clixml.Value) error {
-	select {
-	case p.next <- v:
-		return nil
-	case <-p.ctx.Done():
-		return p.ctx.Err()
 	}
 }
 
