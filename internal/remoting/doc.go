@@ -20,10 +20,11 @@
 //	         GET_COMMAND_METADATA is answered from Runspace.Commands
 //	Send     stdin/pr data to the pool or a command (xpress-decoded when the
 //	         shell was created with compression)
-//	Receive  long poll on one target's queue: answers as soon as data is
-//	         queued (whole fragments within the request's MaxEnvelopeSize,
-//	         CommandState Done with the final PIPELINE_STATE) or with the
-//	         TimedOut fault shortly before OperationTimeout
+//	Receive  long poll on one target's queue: answers once data is queued
+//	         (whole fragments within the request's MaxEnvelopeSize, CommandState
+//	         Done with the final PIPELINE_STATE; a running pipeline's output
+//	         is coalesced for up to 1 ms between messages, 5 ms in all) or
+//	         with the TimedOut fault shortly before OperationTimeout
 //	Signal   crtl_c / ctrl_c stop the pipeline; Terminate discards it
 //	Delete   stops pipelines, closes the pool, wakes parked Receives and
 //	         calls Runspace.Close once
