@@ -44,12 +44,17 @@ func New(ctx context.Context, cfg Config, store Store, logger *slog.Logger) (*Au
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Authority{cfg: cfg, store: store, log: logger, sessions: newSessionStore(store, logger)}
+	a := &Authority{cfg: cfg, store: store, log: logger}
 	a.smsKey = cfg.SecretKey
 	if len(a.smsKey) == 0 {
 		a.smsKey = make([]byte, 32)
 		_, _ = rand.Read(a.smsKey)
 	}
+	sessions, err := newSessionStore(store, logger, a.smsKey)
+	if err != nil {
+		return nil, err
+	}
+	a.sessions = sessions
 	h, err := HashPassword(uuid.NewString(), cfg.Password)
 	if err != nil {
 		return nil, err

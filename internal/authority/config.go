@@ -57,8 +57,12 @@ type Config struct {
 	SMSMaxAttempts    int
 	// SMS delivers text-message codes; nil disables that method.
 	SMS mfa.Sender
-	// SecretKey keys the hashes of SMS codes. Empty means a random key
-	// per process (codes then don't survive a restart).
+	// SecretKey keys the hashes of SMS codes and, through HKDF-SHA256,
+	// the AES-256-GCM encryption of the secrets of stored sign-in
+	// transactions (a pending TOTP secret, recovery codes shown once).
+	// Replicas must share it. Empty means a random key per process: SMS
+	// codes and sign-ins in progress then don't survive a restart, and
+	// replicas can't continue each other's sign-ins.
 	SecretKey []byte
 	// Password sets the argon2id cost of new password hashes.
 	Password PasswordParams
@@ -66,6 +70,8 @@ type Config struct {
 	MaxFormBytes int64
 	// FederationHTTPClient fetches IdP metadata; nil means a default client.
 	FederationHTTPClient *http.Client
+	// Events receives sign-in outcomes (metrics); nil drops them.
+	Events Events
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -113,6 +119,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Events == nil {
+		c.Events = noEvents{}
 	}
 }
 

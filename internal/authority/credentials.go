@@ -82,6 +82,7 @@ func (a *Authority) checkUserPassword(ctx context.Context, upn, password string,
 		}
 		a.log.InfoContext(ctx, "bad password", "user", u.ID, "failures", n)
 		if !until.IsZero() && now.Before(until) {
+			a.cfg.Events.Lockout()
 			return u, pwLocked
 		}
 		return u, pwBad

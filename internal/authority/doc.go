@@ -28,7 +28,10 @@
 //
 // One transaction per browser, kept in storage (SignInSession: any
 // replica continues it; only hashes of the cookie value, CSRF token and
-// RelayState are stored) and named by the ipps_signin cookie (Secure, HttpOnly, SameSite=Lax). Every POST carries
+// RelayState are stored, and a pending TOTP secret and the recovery codes
+// are sealed with AES-256-GCM under a key derived from Config.SecretKey,
+// so without a shared SecretKey transactions don't survive a restart) and
+// named by the ipps_signin cookie (Secure, HttpOnly, SameSite=Lax). Every POST carries
 // the transaction's CSRF token; after each completed step the cookie
 // value and the CSRF token are replaced (session.go, rotate), so a step
 // can't be replayed and a planted cookie is useless.

@@ -238,6 +238,7 @@ func (a *Authority) grantPassword(ctx context.Context, q *tokenRequest) (*tokenR
 		return nil, errMissing("password")
 	}
 	u, res := a.checkPassword(ctx, q.get("username"), q.get("password"), q.tenant, clientIP(q.r))
+	a.cfg.Events.SignIn(passwordGrantEvent(u, res))
 	switch res {
 	case pwOK:
 	case pwLocked:
@@ -294,3 +295,12 @@ func mfaRequired(u storage.User) bool {
 }
 
 func mfaEnrolled(u storage.User) bool { return u.TOTPSecret != "" || u.PhoneNumber != "" }
+
+// passwordGrantEvent names the outcome of a password grant for Events:
+// a correct password for a user who needs MFA is "mfa_required".
+func passwordGrantEvent(u storage.User, res pwResult) string {
+	if res == pwOK && mfaRequired(u) {
+		return "mfa_required"
+	}
+	return pwEvent(res)
+}

@@ -2,6 +2,9 @@ package authority
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -59,33 +62,108 @@ type signIn struct {
 	DeviceID            string
 	CodeAttempts        int
 
-	// Progress.
+	// Progress. Enrolment (the pending TOTP secret) and RecoveryCodes
+	// (shown once) are stored encrypted; see signInSecrets.
 	UPN           string
 	UserID        string
 	AMR           []string
-	Enrolment     *mfa.Enrolment
-	RecoveryCodes []string
+	Enrolment     *mfa.Enrolment `json:"-"`
+	RecoveryCodes []string       `json:"-"`
 	SMSSent       bool
 
-	// Federation hand-off: RelayState sent to the IdP, the AuthnRequest id
-	// expected in InResponseTo, and the federated domain.
-	FedRelay     string
+	// Federation hand-off: RelayState sent to the IdP (stored encrypted,
+	// and hashed for lookup), the AuthnRequest id expected in
+	// InResponseTo, and the federated domain.
+	FedRelay     string `json:"-"`
 	FedRequestID string
 	FedDomain    string
+}
+
+// signInSecrets are the fields of signIn that must not be readable from a
+// stored row. They are sealed together into storedSignIn.Sealed.
+type signInSecrets struct {
+	Enrolment     *mfa.Enrolment `json:",omitempty"`
+	RecoveryCodes []string       `json:",omitempty"`
+	FedRelay      string         `json:",omitempty"`
+}
+
+// storedSignIn is the encoding of SignInSession.Params: the plain fields
+// of signIn and the sealed secrets, present in every row (so a row whose
+// blob was removed does not decode as one without secrets).
+type storedSignIn struct {
+	signIn
+	Sealed []byte
 }
 
 // sessionStore keeps sign-in transactions in storage, so that any replica
 // can continue a sign-in and it survives restarts. The cookie value is
 // never stored: the row id is its SHA-256 (signIn.key), the CSRF token is
 // derived from the cookie value and only its hash is stored, and the
-// federation RelayState is stored hashed as well.
+// federation RelayState is stored hashed as well. The secrets of a
+// transaction (signInSecrets) are encrypted with AES-256-GCM under a key
+// derived from Config.SecretKey and bound to the row id.
 type sessionStore struct {
-	st  Store
-	log *slog.Logger
+	st   Store
+	log  *slog.Logger
+	aead cipher.AEAD
 }
 
-func newSessionStore(st Store, log *slog.Logger) *sessionStore {
-	return &sessionStore{st: st, log: log}
+// sessionKeyInfo is the HKDF info that separates the sign-in session key
+// from the other uses of Config.SecretKey.
+const sessionKeyInfo = "ipps/authority sign-in session secrets v1"
+
+// newSessionStore keys the store's encryption from secret. Every replica
+// sharing st must be given the same secret to continue each other's
+// transactions.
+func newSessionStore(st Store, log *slog.Logger, secret []byte) (*sessionStore, error) {
+	if len(secret) == 0 {
+		return nil, errors.New("authority: empty sign-in session secret")
+	}
+	key, err := hkdf.Key(sha256.New, secret, nil, sessionKeyInfo, 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &sessionStore{st: st, log: log, aead: aead}, nil
+}
+
+var errSealed = errors.New("authority: sign-in session secrets do not decrypt")
+
+// sealingAD binds a sealed blob to its row: copied into another row it
+// does not open.
+func sealingAD(key string) []byte { return []byte("ipps-signin|" + key) }
+
+func (ss *sessionStore) seal(key string, sec signInSecrets) ([]byte, error) {
+	plain, err := json.Marshal(sec)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, ss.aead.NonceSize(), ss.aead.NonceSize()+len(plain)+ss.aead.Overhead())
+	_, _ = rand.Read(nonce)
+	return ss.aead.Seal(nonce, nonce, plain, sealingAD(key)), nil
+}
+
+func (ss *sessionStore) open(key string, blob []byte) (signInSecrets, error) {
+	n := ss.aead.NonceSize()
+	if len(blob) < n+ss.aead.Overhead() {
+		return signInSecrets{}, errSealed
+	}
+	plain, err := ss.aead.Open(nil, blob[:n], blob[n:], sealingAD(key))
+	if err != nil {
+		return signInSecrets{}, errSealed
+	}
+	var sec signInSecrets
+	if err := json.Unmarshal(plain, &sec); err != nil {
+		return signInSecrets{}, err
+	}
+	return sec, nil
 }
 
 func randomToken() string {
@@ -103,7 +181,11 @@ func csrfFor(cookie string) string {
 }
 
 func (ss *sessionStore) row(s signIn, now time.Time) (storage.SignInSession, error) {
-	params, err := json.Marshal(s)
+	sealed, err := ss.seal(s.key, signInSecrets{Enrolment: s.Enrolment, RecoveryCodes: s.RecoveryCodes, FedRelay: s.FedRelay})
+	if err != nil {
+		return storage.SignInSession{}, err
+	}
+	params, err := json.Marshal(storedSignIn{signIn: s, Sealed: sealed})
 	if err != nil {
 		return storage.SignInSession{}, err
 	}
@@ -116,10 +198,16 @@ func (ss *sessionStore) row(s signIn, now time.Time) (storage.SignInSession, err
 }
 
 func (ss *sessionStore) fromRow(r storage.SignInSession) (signIn, error) {
-	var s signIn
-	if err := json.Unmarshal(r.Params, &s); err != nil {
+	var stored storedSignIn
+	if err := json.Unmarshal(r.Params, &stored); err != nil {
 		return signIn{}, err
 	}
+	sec, err := ss.open(r.ID, stored.Sealed)
+	if err != nil {
+		return signIn{}, err
+	}
+	s := stored.signIn
+	s.Enrolment, s.RecoveryCodes, s.FedRelay = sec.Enrolment, sec.RecoveryCodes, sec.FedRelay
 	s.key, s.csrfHash = r.ID, r.CSRFHash
 	s.Step, s.UserID, s.AMR, s.Expires = r.Step, r.UserID, r.AMR, r.ExpiresAt
 	return s, nil
@@ -207,7 +295,11 @@ func (ss *sessionStore) findRelay(ctx context.Context, relay string, now time.Ti
 		return signIn{}, false
 	}
 	s, err := ss.fromRow(r)
-	if err != nil || subtle.ConstantTimeCompare([]byte(s.FedRelay), []byte(relay)) != 1 {
+	if err != nil {
+		ss.log.ErrorContext(ctx, "decode sign-in session", "err", err)
+		return signIn{}, false
+	}
+	if subtle.ConstantTimeCompare([]byte(s.FedRelay), []byte(relay)) != 1 {
 		return signIn{}, false
 	}
 	return s, true

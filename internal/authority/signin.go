@@ -155,6 +155,9 @@ func (a *Authority) postUsername(w http.ResponseWriter, r *http.Request, s signI
 
 func (a *Authority) postPassword(ctx context.Context, w http.ResponseWriter, r *http.Request, s signIn) {
 	u, res := a.checkPassword(ctx, s.UPN, r.PostForm.Get("password"), s.Tenant, clientIP(r))
+	if res != pwOK {
+		a.cfg.Events.SignIn(pwEvent(res))
+	}
 	switch res {
 	case pwOK:
 	case pwLocked:
@@ -202,7 +205,12 @@ func (a *Authority) postPassword(ctx context.Context, w http.ResponseWriter, r *
 // lockout key and reports whether the user is now locked.
 func (a *Authority) secondFactorFailed(ctx context.Context, userID string) bool {
 	_, until, err := a.store.RecordFailure(ctx, "mfa:"+userID, a.cfg.Now(), a.cfg.Lockout)
-	return err != nil || a.cfg.Now().Before(until)
+	a.cfg.Events.SignIn("mfa_failed")
+	locked := err != nil || a.cfg.Now().Before(until)
+	if locked {
+		a.cfg.Events.Lockout()
+	}
+	return locked
 }
 
 func (a *Authority) mfaLocked(ctx context.Context, userID string) bool {
@@ -358,6 +366,7 @@ func (a *Authority) finish(ctx context.Context, w http.ResponseWriter, r *http.R
 		a.render(w, http.StatusForbidden, tplMessage, page{Title: "Sign in", Error: msgDisabled})
 		return
 	}
+	a.cfg.Events.SignIn("success")
 	now := a.cfg.Now()
 	if s.DeviceID != "" {
 		_, err := a.store.UpdateDeviceCode(ctx, s.DeviceID, func(d storage.DeviceCode) (storage.DeviceCode, error) {

@@ -1,9 +1,11 @@
 package authority
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/ipps/ipps/internal/authority/mfa"
 	"github.com/ipps/ipps/internal/authority/validate"
+	"github.com/ipps/ipps/internal/storage"
 )
 
 const loopback = "http://localhost:5555"
@@ -277,6 +280,9 @@ func TestEnrolmentAndRecoveryCodes(t *testing.T) {
 		t.Fatalf("enrol page: %s", b.last)
 	}
 	secret := secretRE.FindStringSubmatch(b.last)[1]
+	if r := b.signInRow(t); bytes.Contains(r.Params, []byte(secret)) {
+		t.Fatalf("pending secret stored in clear: %s", r.Params)
+	}
 	b.post("/login/enrol", url.Values{"code": {"000000"}})
 	if !strings.Contains(b.last, "expected verification code") {
 		t.Fatal("bad enrolment code accepted")
@@ -286,6 +292,12 @@ func TestEnrolmentAndRecoveryCodes(t *testing.T) {
 	codes := recoveryRE.FindAllStringSubmatch(b.last, -1)
 	if len(codes) != mfa.RecoveryCodeCount {
 		t.Fatalf("recovery page: %s", b.last)
+	}
+	r := b.signInRow(t)
+	for _, c := range codes {
+		if bytes.Contains(r.Params, []byte(c[1])) {
+			t.Fatalf("recovery code stored in clear in the sign-in row: %s", r.Params)
+		}
 	}
 	b.post("/login/recovery", url.Values{})
 	b.codeFromRedirect(t)
@@ -332,5 +344,57 @@ func TestPasswordSprayLocksAddress(t *testing.T) {
 	e.clock.Advance(6 * time.Minute)
 	if m := spray("alice@contoso.test", testPassword); m["access_token"] == nil {
 		t.Fatalf("after the address lock: %v", m)
+	}
+}
+
+// signInRow returns the stored row of the browser's sign-in transaction.
+func (b *browser) signInRow(t *testing.T) storage.SignInSession {
+	t.Helper()
+	u, _ := url.Parse(b.e.base)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == cookieName {
+			r, err := b.e.store.GetSignInSession(context.Background(), hashOpaque(c.Value))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+	}
+	t.Fatal("no sign-in cookie")
+	return storage.SignInSession{}
+}
+
+func TestEnrolmentTamperedRowRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	b := e.browser()
+	b.start(t)
+	b.password(t, "carol@contoso.test", testPassword)
+	secret := secretRE.FindStringSubmatch(b.last)[1]
+	r := b.signInRow(t)
+	_, err := e.store.UpdateSignInSession(context.Background(), r.ID, func(old storage.SignInSession) (storage.SignInSession, error) {
+		var m map[string]any
+		if err := json.Unmarshal(old.Params, &m); err != nil {
+			return old, err
+		}
+		sealed, _ := base64.StdEncoding.DecodeString(m["Sealed"].(string))
+		sealed[len(sealed)-1] ^= 0x80
+		m["Sealed"] = sealed
+		old.Params, _ = json.Marshal(m)
+		return old, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := mfa.TOTPCode(secret, e.clock.Now())
+	b.post("/login/enrol", url.Values{"code": {code}, "csrf": {csrfRE.FindStringSubmatch(b.last)[1]}})
+	if b.resp.StatusCode != http.StatusForbidden || !strings.Contains(b.last, "session has expired") {
+		t.Fatalf("tampered transaction continued: %d %s", b.resp.StatusCode, b.last)
+	}
+	if u, _ := e.store.GetUser(context.Background(), e.carol.ID); u.TOTPSecret != "" {
+		t.Fatal("enrolment stored from a tampered transaction")
+	}
+	b.get("/login")
+	if b.resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("tampered transaction page: %d", b.resp.StatusCode)
 	}
 }
