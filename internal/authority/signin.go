@@ -190,15 +190,24 @@ func (a *Authority) postPassword(ctx context.Context, w http.ResponseWriter, r *
 	case mfaEnrolled(u):
 		next.Step = stepMFA
 	default:
-		e, err := mfa.NewEnrolment(a.host(), u.UPN)
-		if err != nil {
+		if err := a.startEnrolment(&next); err != nil {
 			a.log.ErrorContext(ctx, "mfa enrolment", "err", err)
 			a.renderStep(w, ctx, http.StatusInternalServerError, s, msgError, "")
 			return
 		}
-		next.Step, next.Enrolment = stepEnrol, &e
 	}
 	a.advance(w, r, s, next)
+}
+
+// startEnrolment moves s, whose first factor is verified, to the enrolment
+// of an authenticator app with a fresh secret.
+func (a *Authority) startEnrolment(s *signIn) error {
+	e, err := mfa.NewEnrolment(a.host(), s.UPN)
+	if err != nil {
+		return err
+	}
+	s.Step, s.Enrolment = stepEnrol, &e
+	return nil
 }
 
 // secondFactorLocked counts a failed second factor against the user's MFA

@@ -100,6 +100,7 @@ func (d *Daemon) build(ctx context.Context) error {
 		RefreshTokenLifetime: time.Duration(cfg.RefreshTokenLifetime),
 		SMS:                  sender,
 		SecretKey:            secret,
+		Events:               signInMetrics{d.Metrics},
 	}, d.Store, d.Log.With("component", "authority"))
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -151,7 +152,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 		t.Fatalf("Get-User: %v %v", users, err)
 	}
 
-	// Health, readiness and metrics.
+	// Health, readiness and metrics (two successful password sign-ins).
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": `ippsd_open_shells{endpoint="compliance"} 1`} {
 		resp, err := s.Client.Get(s.URL + path)
 		if err != nil {
@@ -169,6 +170,44 @@ func TestDaemonEndToEnd(t *testing.T) {
 		resp.Body.Close()
 		if !strings.Contains(string(b[:n]), want) {
 			t.Errorf("%s lacks %q", path, want)
+		}
+	}
+}
+
+func TestMetricsCountSignInsAndCmdlets(t *testing.T) {
+	s := startDaemon(t, nil)
+	ctx := context.Background()
+	if _, err := s.Admin.CreateTenant(ctx, "contoso.test", ""); err != nil {
+		t.Fatal(err)
+	}
+	cu, err := s.Admin.CreateUser(ctx, admin.NewUser{UPN: "ops@contoso.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Admin.AddRoleGroupMember(ctx, "Organization Management", "ops@contoso.test"); err != nil {
+		t.Fatal(err)
+	}
+	c := s.dial(t, CompliancePath, "ops@contoso.test", s.passwordToken(t, "ops@contoso.test", cu.Password, authority.ResourceCompliance))
+	if _, err := run(t, c, "Get-ComplianceTag"); err != nil {
+		t.Fatal(err)
+	}
+	c.Close(ctx)
+	resp, err := s.Client.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`ippsd_signins_total{result="success"} 1`,
+		`ippsd_cmdlet_duration_seconds_count{cmdlet="Get-ComplianceTag",outcome="ok"} 1`,
+		`ippsd_open_shells{endpoint="compliance"} 0`,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("/metrics lacks %q", want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"time"
 
+	"github.com/ipps/ipps/internal/authority"
 	"github.com/ipps/ipps/internal/metrics"
 	"github.com/ipps/ipps/internal/remoting"
 )
@@ -24,3 +25,11 @@ func (s shellMetrics) ShellClosed(_ string, _ string) {
 func (s shellMetrics) PipelineDone(command string, d time.Duration, state string) {
 	s.m.ObserveCmdlet(command, state == "Completed", d)
 }
+
+// signInMetrics counts the authority's sign-in outcomes.
+type signInMetrics struct{ m *metrics.Metrics }
+
+var _ authority.Events = signInMetrics{}
+
+func (s signInMetrics) SignIn(result string) { s.m.SignIns.WithLabelValues(result).Inc() }
+func (s signInMetrics) Lockout()             { s.m.Lockouts.Inc() }
