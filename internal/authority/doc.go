@@ -40,7 +40,9 @@
 //	     │yes
 //	     ▼                   /devicelogin ─▶ [devicecode] ─(user code ok)─┐
 //	[username] ◀──────────────────────────────────────────────────────────┘
-//	     │ home-realm discovery: federated domain ─▶ SAML IdP ─▶ POST /login.srf (fedlogin.go)
+//	     │ home-realm discovery: federated domain ─▶ SAML IdP ─▶ POST /login.srf (fedlogin.go);
+//	     │ the valid assertion stands for the password below: MFA claim honoured
+//	     │ by the domain ─▶ finish, else the same [mfa] or [enrol] steps
 //	     ▼
 //	[password] ── locked? ─▶ "temporarily locked" (smart lockout, counted
 //	     │                    atomically in storage: 10 failures → 60 s, growing)

@@ -110,7 +110,17 @@ func (a *Authority) handleSAMLResponse(w http.ResponseWriter, r *http.Request) {
 		a.advance(w, r, s, next)
 		return
 	case mfaRequired(u):
-		fail("mfa required but user not enrolled", nil) // enrolment needs a password-verified session
+		// Not enrolled: the IdP's assertion is the verified first factor,
+		// as the password is for a managed user, so the user enrols here
+		// (QR + first code, then recovery codes) and the sign-in finishes
+		// with amr fed,otp,mfa. The saml*-bearer grant answers 50079.
+		if err := a.startEnrolment(&next); err != nil {
+			a.log.ErrorContext(ctx, "mfa enrolment", "err", err)
+			a.sessions.delete(ctx, s)
+			a.render(w, http.StatusInternalServerError, tplMessage, page{Title: "Sign in", Error: msgError})
+			return
+		}
+		a.advance(w, r, s, next)
 		return
 	}
 	ns, ok := a.sessions.rotate(ctx, s, next)

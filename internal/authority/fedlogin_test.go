@@ -1,6 +1,7 @@
 package authority
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -17,6 +18,7 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/ipps/ipps/internal/authority/federation"
+	"github.com/ipps/ipps/internal/authority/mfa"
 	"github.com/ipps/ipps/internal/authority/validate"
 	"github.com/ipps/ipps/internal/storage"
 )
@@ -219,4 +221,65 @@ func TestFederatedSignInSAML(t *testing.T) {
 			t.Fatalf("%s: tampered response accepted: %d", name, b.resp.StatusCode)
 		}
 	}
+}
+
+// A federated user whose domain wants our own second factor but who has
+// none enrols on the browser path (QR + code, recovery codes) like a
+// managed user, and the sign-in completes.
+func TestFederatedSignInEnrols(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	idp := newTestIdP(t, e)
+	err := e.a.AddFederatedDomain(ctx, e.tenant.ID, "fabrikam.test", storage.Federation{
+		MetadataURL: idp.srv.URL + "/metadata", IdPEntityID: idp.srv.URL + "/metadata", HonourIdPMFA: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frank, err := e.a.CreateUser(ctx, NewUser{TenantID: e.tenant.ID, UPN: "frank@fabrikam.test", MFA: storage.MFAEnforced})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp.next, idp.mfa = "frank@fabrikam.test", true // not honoured by the domain
+
+	b := e.browser()
+	b.federatedSignIn(t, "frank@fabrikam.test")
+	b.get("/login")
+	m := secretRE.FindStringSubmatch(b.last)
+	if b.resp.StatusCode != http.StatusOK || m == nil || !strings.Contains(b.last, `src="data:image/png;base64,`) {
+		t.Fatalf("expected the enrolment page: %d %s", b.resp.StatusCode, b.last)
+	}
+	if r := b.signInRow(t); bytes.Contains(r.Params, []byte(m[1])) {
+		t.Fatal("pending secret stored in clear")
+	}
+	code, _ := mfa.TOTPCode(m[1], e.clock.Now())
+	b.post("/login/enrol", url.Values{"code": {code}})
+	if codes := recoveryRE.FindAllStringSubmatch(b.last, -1); len(codes) != mfa.RecoveryCodeCount {
+		t.Fatalf("recovery page: %d %s", b.resp.StatusCode, b.last)
+	}
+	b.post("/login/recovery", url.Values{})
+	v, _ := pkcePair()
+	_, tok := e.redeem(t, b.codeFromRedirect(t), v)
+	c, err := e.a.Validator().Validate(ctx, tok["access_token"].(string), validate.Options{RequireMFA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Amr, ","); got != "fed,otp,mfa" {
+		t.Fatalf("amr %q", got)
+	}
+	u, _ := e.store.GetUser(ctx, frank.ID)
+	if u.TOTPSecret != m[1] || len(u.RecoveryCodeHashes) != mfa.RecoveryCodeCount {
+		t.Fatal("enrolment not stored")
+	}
+
+	// The next federated sign-in asks for the enrolled factor.
+	e.clock.Advance(time.Minute)
+	b = e.browser()
+	b.federatedSignIn(t, "frank@fabrikam.test")
+	b.get("/login")
+	if !strings.Contains(b.last, `id="otc"`) {
+		t.Fatalf("expected our MFA step: %s", b.last)
+	}
+	code, _ = mfa.TOTPCode(m[1], e.clock.Now())
+	b.post("/login/mfa", url.Values{"method": {"totp"}, "code": {code}})
+	b.codeFromRedirect(t)
 }

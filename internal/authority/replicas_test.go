@@ -12,9 +12,10 @@ import (
 
 // TestSignInAcrossReplicas: two Authority instances on one store; the
 // browser's form posts alternate between them (username on A, password
-// on B, MFA on A) and the resulting code is redeemed.
+// on B, MFA on A) and the resulting code is redeemed. The replicas share
+// Config.SecretKey, which seals the transactions' secrets.
 func TestSignInAcrossReplicas(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, func(c *Config) { c.SecretKey = []byte("shared by the replicas") })
 	b2, err := New(context.Background(), e.a.cfg, e.store, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +40,23 @@ func TestSignInAcrossReplicas(t *testing.T) {
 	}
 	stale := b.csrf()
 	b.post(other+"/login/password", url.Values{"password": {testPassword}})
+
+	// A replica with another SecretKey can't open the transaction.
+	cfg3 := e.a.cfg
+	cfg3.SecretKey = []byte("not shared")
+	b3, err := New(context.Background(), cfg3, e.store, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv3 := httptest.NewUnstartedServer(b3.Handler())
+	srv3.TLS = &tls.Config{Certificates: []tls.Certificate{e.ca.server}}
+	srv3.StartTLS()
+	t.Cleanup(srv3.Close)
+	b.get(srv3.URL + "/login")
+	if b.resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("replica without the shared key: %d %s", b.resp.StatusCode, b.last)
+	}
+
 	b.get(other + "/login")
 	if b.csrf() == "" || b.csrf() == stale {
 		t.Fatalf("csrf not rotated across replicas: %s", b.last)
