@@ -28,6 +28,10 @@ type Handlers struct {
 // after ctx is cancelled.
 const stopGrace = 30 * time.Second
 
+// commandTimeout bounds the Command request, which is not cancelled with
+// the caller's context.
+const commandTimeout = 2 * time.Minute
+
 // Invoke runs cmds as one pipeline and streams its results to h. input,
 // if non-nil, is sent as pipeline input (NoInput=false, then
 // END_OF_PIPELINE_INPUT). It returns nil when the pipeline Completed, a
@@ -73,7 +77,14 @@ func (c *Client) run(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) e
 	defer c.events.forget(id)
 	defer c.pool.RemovePipeline(id)
 	args, _ := c.pool.DataToSend(id, c.maxBlob)
-	if _, err := c.ws.do(ctx, c.shellID, &wsman.Command{CommandID: id, Arguments: args}); err != nil {
+	// The server may start the pipeline before it answers the Command, so
+	// a cancellation must not abort this request half way (the pipeline
+	// would then run on with nobody to stop it): finish it, then let the
+	// watcher below turn the cancellation into a stop signal.
+	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), commandTimeout)
+	_, err := c.ws.do(cctx, c.shellID, &wsman.Command{CommandID: id, Arguments: args})
+	ccancel()
+	if err != nil {
 		return err
 	}
 	// From here on the server runs the pipeline: use a context that
