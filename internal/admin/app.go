@@ -2,16 +2,14 @@ package admin
 
 import (
 	"context"
-	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/ipps/ipps/internal/authority"
 	"github.com/ipps/ipps/internal/storage"
 )
 
@@ -37,9 +35,13 @@ func (a *Admin) CreateApp(ctx context.Context, na NewApp) (storage.Application, 
 	if err != nil {
 		return storage.Application{}, err
 	}
-	app := storage.Application{
+	cred, err := authority.CertificateCredential(cert.Raw)
+	if err != nil {
+		return storage.Application{}, err
+	}
+	app := storage.Application{Certificates: []storage.Certificate{cred},
 		ClientID: uuid.NewString(), TenantID: dom.TenantID, DisplayName: na.DisplayName,
-		Certificates: []storage.Certificate{CertificateOf(cert)}, Roles: na.Roles, CreatedAt: a.now(),
+		Roles: na.Roles, CreatedAt: a.now(),
 	}
 	if err := a.Store.CreateApplication(ctx, app); err != nil {
 		return storage.Application{}, fmt.Errorf("admin: create app: %w", err)
@@ -62,16 +64,5 @@ func ParseCertificate(pemData []byte) (*x509.Certificate, error) {
 			}
 			return c, nil
 		}
-	}
-}
-
-// CertificateOf describes cert the way the directory stores it, with its
-// x5t (SHA-1) and x5t#S256 thumbprints in upper-case hex.
-func CertificateOf(cert *x509.Certificate) storage.Certificate {
-	s1, s256 := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw)
-	return storage.Certificate{
-		Thumbprint:       strings.ToUpper(hex.EncodeToString(s1[:])),
-		ThumbprintSHA256: strings.ToUpper(hex.EncodeToString(s256[:])),
-		DER:              cert.Raw, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter,
 	}
 }

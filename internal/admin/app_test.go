@@ -1,7 +1,10 @@
 package admin
 
 import (
+	"crypto/x509"
+
 	"context"
+	"github.com/ipps/ipps/internal/authority"
 	"os"
 	"testing"
 	"time"
@@ -33,10 +36,10 @@ func TestCreateAppWithCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	tp := devpki.Thumbprint(cert)
-	if len(got.Certificates) != 1 || got.Certificates[0].Thumbprint != CertificateOf(cert).Thumbprint || got.Public {
+	if len(got.Certificates) != 1 || got.Certificates[0].Thumbprint != wantThumb(t, cert) || got.Public {
 		t.Fatalf("stored app %+v", got)
 	}
-	if want := CertificateOf(cert).Thumbprint; len(want) != 40 || want[:2] != hexUpper(tp[0]) {
+	if want := wantThumb(t, cert); len(want) != 40 || want[:2] != hexUpper(tp[0]) {
 		t.Fatalf("thumbprint %q", want)
 	}
 	if _, err := a.CreateApp(ctx, NewApp{TenantDomain: "contoso.test", CertificatePEM: []byte("junk")}); err == nil {
@@ -47,4 +50,13 @@ func TestCreateAppWithCertificate(t *testing.T) {
 func hexUpper(b byte) string {
 	const digits = "0123456789ABCDEF"
 	return string([]byte{digits[b>>4], digits[b&15]})
+}
+
+func wantThumb(t *testing.T, cert *x509.Certificate) string {
+	t.Helper()
+	c, err := authority.CertificateCredential(cert.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Thumbprint
 }

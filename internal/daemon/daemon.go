@@ -239,14 +239,14 @@ func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
-// Run starts the background loops (lease renewal, retention distribution,
-// garbage collection, key rotation) and marks the daemon ready. It returns
-// when ctx is cancelled.
+// Run starts the background loops (replica heartbeat and lease renewal,
+// retention distribution, garbage collection, key sync and rotation) and
+// marks the daemon ready. It returns when ctx is cancelled.
 func (d *Daemon) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	for _, p := range d.providers {
-		wg.Go(func() { _ = p.Run(ctx) })
-	}
+	// Lease renewal is the replica's job (it renews every local shell of
+	// both endpoints with its heartbeat), so the providers' own renewal
+	// loops are not started here.
 	wg.Go(func() { d.housekeeping(ctx) })
 	dist := compliance.NewDistributor(d.Store, compliance.DistributorConfig{Interval: time.Duration(d.Config.DistributionInterval)}, d.Log.With("component", "distributor"))
 	wg.Go(func() { _ = dist.Run(ctx) })

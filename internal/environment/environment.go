@@ -7,7 +7,6 @@ package environment
 
 import (
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 )
@@ -97,14 +96,4 @@ func Lookup(name string) (Endpoints, error) {
 		return Endpoints{}, fmt.Errorf("environment: unknown environment %q; valid values are %s", name, strings.Join(Names(), ", "))
 	}
 	return e, nil
-}
-
-// ResourceFor derives the token audience for a custom connection URI: its
-// scheme and host (the convention Microsoft's endpoints follow, and ippsd's).
-func ResourceFor(connectionURI string) (string, error) {
-	u, err := url.Parse(connectionURI)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", fmt.Errorf("environment: connection URI %q must be an absolute https URL such as https://ps.compliance.protection.outlook.com/powershell-liveid/", connectionURI)
-	}
-	return u.Scheme + "://" + u.Host, nil
 }

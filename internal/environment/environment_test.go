@@ -30,13 +30,3 @@ func TestLookupUnknownListsValid(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
-
-func TestResourceFor(t *testing.T) {
-	r, err := ResourceFor("https://localhost:8443/powershell-liveid?BasicAuthToOAuthConversion=true")
-	if err != nil || r != "https://localhost:8443" {
-		t.Fatalf("got %q %v", r, err)
-	}
-	if _, err := ResourceFor("ps.compliance.protection.outlook.com"); err == nil {
-		t.Fatal("relative URI accepted")
-	}
-}
