@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ipps/ipps/internal/authority/mfa"
+	"github.com/ipps/ipps/internal/testbrowser"
 )
 
 var bin struct {
@@ -179,32 +180,7 @@ func (s *syncBuffer) String() string {
 }
 
 // browser starts headless Chromium, or skips (fails under IPPS_CI=1).
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := os.Getenv("IPPS_TEST_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("IPPS_CI") == "1" {
-			t.Fatalf("chromium not found at %s (IPPS_CI=1)", path)
-		}
-		t.Skipf("skipping: chromium not found at %s (set IPPS_TEST_CHROMIUM)", path)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.IgnoreCertErrors,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return bctx
-}
+func browser(t *testing.T) context.Context { return testbrowser.Start(t) }
 
 // deviceLogin completes a device-code sign-in in the browser: the user
 // code, then username, password and a real TOTP code.

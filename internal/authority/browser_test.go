@@ -3,7 +3,6 @@ package authority
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,36 +13,11 @@ import (
 	"github.com/ipps/ipps/internal/authority/mfa"
 	"github.com/ipps/ipps/internal/authority/validate"
 	"github.com/ipps/ipps/internal/storage"
+	"github.com/ipps/ipps/internal/testbrowser"
 )
 
-// chromium returns a headless Chromium allocator context, or skips the
-// test (fails it when IPPS_CI=1) if no browser is installed.
-func chromium(t *testing.T) context.Context {
-	t.Helper()
-	path := os.Getenv("IPPS_TEST_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("IPPS_CI") == "1" {
-			t.Fatalf("chromium not found at %s (IPPS_CI=1)", path)
-		}
-		t.Skipf("skipping browser test: chromium not found at %s (set IPPS_TEST_CHROMIUM)", path)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.IgnoreCertErrors,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc() }) // kills the browser process
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return bctx
-}
+// chromium starts headless Chromium, or skips (fails under IPPS_CI=1).
+func chromium(t *testing.T) context.Context { return testbrowser.Start(t) }
 
 // TestBrowserInteractiveTOTP runs MSAL's AcquireTokenInteractive (auth
 // code + PKCE, loopback form_post) with the pages driven in Chromium:
