@@ -23,43 +23,12 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/ipps/ipps/internal/devpki"
+	"github.com/ipps/ipps/internal/storage/storagetest"
 )
 
 // postgresDSN returns a DSN for a fresh schema on the test PostgreSQL, or
 // skips (fails under IPPS_CI=1).
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("IPPS_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("IPPS_CI") == "1" {
-			t.Fatal("IPPS_TEST_POSTGRES is not set (IPPS_CI=1)")
-		}
-		t.Skip("skipping the replica scenario: IPPS_TEST_POSTGRES is not set")
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "acc_" + hex.EncodeToString(b)
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresDSN(t *testing.T) string { return storagetest.PostgresSchema(t) }
 
 // alternator is the front door: every request from ipps goes to the next
 // replica in turn (no affinity at all, worse than the page's SNAT case).

@@ -2,13 +2,8 @@ package compliance
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +18,7 @@ import (
 	"github.com/ipps/ipps/internal/runspace"
 	"github.com/ipps/ipps/internal/storage"
 	storesql "github.com/ipps/ipps/internal/storage/sql"
+	"github.com/ipps/ipps/internal/storage/storagetest"
 )
 
 // backend opens a fresh database; reopen opens a second handle on it.
@@ -53,33 +49,9 @@ func sqliteBackend() backend {
 // postgresBackend uses IPPS_TEST_POSTGRES with a throwaway schema.
 func postgresBackend() backend {
 	return backend{name: "postgres", open: func(t testing.TB) (storage.Storage, func() storage.Storage) {
-		dsn := os.Getenv("IPPS_TEST_POSTGRES")
-		if dsn == "" {
-			if os.Getenv("IPPS_CI") == "1" {
-				t.Fatal("IPPS_CI=1 but IPPS_TEST_POSTGRES is not set")
-			}
-			t.Skip("IPPS_TEST_POSTGRES not set (postgres://user@host:5432/db?sslmode=disable); skipping PostgreSQL")
-		}
-		b := make([]byte, 6)
-		rand.Read(b)
-		schema := "ipps_compliance_" + hex.EncodeToString(b)
-		admin, err := sql.Open("pgx", dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-			admin.Close()
-		})
-		u, _ := url.Parse(dsn)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
+		dsn := storagetest.PostgresSchema(t)
 		openOne := func() storage.Storage {
-			st, err := storesql.OpenPostgres(context.Background(), u.String(), testLogger(t))
+			st, err := storesql.OpenPostgres(context.Background(), dsn, testLogger(t))
 			if err != nil {
 				t.Fatal(err)
 			}

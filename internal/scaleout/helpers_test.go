@@ -8,17 +8,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
 	"net"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -28,6 +24,7 @@ import (
 	"github.com/ipps/ipps/internal/runspace"
 	"github.com/ipps/ipps/internal/storage"
 	_ "github.com/ipps/ipps/internal/storage/sql" // sqlite and postgres backends, pgx driver
+	"github.com/ipps/ipps/internal/storage/storagetest"
 )
 
 func testLogger(t testing.TB) *slog.Logger {
@@ -46,46 +43,7 @@ type backend struct {
 
 var backends = []backend{
 	{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "ipps.db") }},
-	{"postgres", postgresSchema},
-}
-
-// postgresSchema creates a random schema in IPPS_TEST_POSTGRES (dropped at
-// cleanup) and returns a DSN using it. It skips when the variable is unset,
-// failing instead when IPPS_CI=1.
-func postgresSchema(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("IPPS_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("IPPS_CI") == "1" {
-			t.Fatal("IPPS_CI=1 but IPPS_TEST_POSTGRES is not set")
-		}
-		t.Skip("IPPS_TEST_POSTGRES not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable); skipping PostgreSQL")
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "ipps_scaleout_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	{"postgres", storagetest.PostgresSchema},
 }
 
 // openStore opens dsn and closes it at cleanup (before a schema drop
