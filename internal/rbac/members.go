@@ -88,15 +88,24 @@ func (h *handlers) getMembers(ctx context.Context, inv *cmdlet.Invocation) error
 	return nil
 }
 
+// groupAndMember resolves -Identity (a role group) and -Member (a user of
+// the caller's tenant) for Add/Remove-RoleGroupMember; m is -Member as
+// given, for error texts.
+func (h *handlers) groupAndMember(ctx context.Context, inv *cmdlet.Invocation) (g storage.RoleGroup, u storage.User, m string, err error) {
+	if g, err = h.findGroup(ctx, inv, inv.Bound.String("Identity")); err != nil {
+		return g, u, "", err
+	}
+	m = inv.Bound.String("Member")
+	if u, err = ResolveUser(ctx, h.st, inv.Principal.TenantID, m); err != nil {
+		return g, u, m, notFoundOr(inv, m, err)
+	}
+	return g, u, m, nil
+}
+
 func (h *handlers) addMember(ctx context.Context, inv *cmdlet.Invocation) error {
-	g, err := h.findGroup(ctx, inv, inv.Bound.String("Identity"))
+	g, u, m, err := h.groupAndMember(ctx, inv)
 	if err != nil {
 		return err
-	}
-	m := inv.Bound.String("Member")
-	u, err := ResolveUser(ctx, h.st, inv.Principal.TenantID, m)
-	if err != nil {
-		return notFoundOr(inv, m, err)
 	}
 	if err := h.st.AddRoleGroupMember(ctx, g.ID, u.ID); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
@@ -110,14 +119,9 @@ func (h *handlers) addMember(ctx context.Context, inv *cmdlet.Invocation) error 
 }
 
 func (h *handlers) removeMember(ctx context.Context, inv *cmdlet.Invocation) error {
-	g, err := h.findGroup(ctx, inv, inv.Bound.String("Identity"))
+	g, u, m, err := h.groupAndMember(ctx, inv)
 	if err != nil {
 		return err
-	}
-	m := inv.Bound.String("Member")
-	u, err := ResolveUser(ctx, h.st, inv.Principal.TenantID, m)
-	if err != nil {
-		return notFoundOr(inv, m, err)
 	}
 	if err := h.st.RemoveRoleGroupMember(ctx, g.ID, u.ID); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
