@@ -73,6 +73,26 @@ func startDaemon(t *testing.T, mutate func(*config.Config)) *testServer {
 	return &testServer{Daemon: d, URL: url, Client: client, Admin: adm}
 }
 
+// orgAdmin creates the tenant of upn's domain and upn (no MFA) as a member
+// of Organization Management on both endpoints, and returns its password.
+func (s *testServer) orgAdmin(t *testing.T, upn string) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.Admin.CreateTenant(ctx, strings.SplitN(upn, "@", 2)[1], ""); err != nil {
+		t.Fatal(err)
+	}
+	cu, err := s.Admin.CreateUser(ctx, admin.NewUser{UPN: upn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []string{"Organization Management", rbac.EXO.Stored("Organization Management")} {
+		if err := s.Admin.AddRoleGroupMember(ctx, g, upn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cu.Password
+}
+
 // passwordToken signs a user in with MSAL for Go (username/password grant).
 func (s *testServer) passwordToken(t *testing.T, upn, password, resource string) string {
 	t.Helper()
@@ -109,20 +129,9 @@ func run(t *testing.T, c *remoting.Client, name string, args ...runspace.Arg) ([
 func TestDaemonEndToEnd(t *testing.T) {
 	s := startDaemon(t, nil)
 	ctx := context.Background()
-	if _, err := s.Admin.CreateTenant(ctx, "contoso.test", "Contoso"); err != nil {
-		t.Fatal(err)
-	}
-	cu, err := s.Admin.CreateUser(ctx, admin.NewUser{UPN: "ops@contoso.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range []string{"Organization Management", rbac.EXO.Stored("Organization Management")} {
-		if err := s.Admin.AddRoleGroupMember(ctx, g, "ops@contoso.test"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	password := s.orgAdmin(t, "ops@contoso.test")
 
-	tok := s.passwordToken(t, "ops@contoso.test", cu.Password, authority.ResourceCompliance)
+	tok := s.passwordToken(t, "ops@contoso.test", password, authority.ResourceCompliance)
 	scc := s.dial(t, CompliancePath, "ops@contoso.test", tok)
 	defer scc.Close(ctx)
 	if _, err := run(t, scc, "New-RetentionCompliancePolicy", runspace.Arg{Name: "Name", Value: "Finance"}, runspace.Arg{Name: "ExchangeLocation", Value: "All"}); err != nil {
@@ -144,7 +153,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if _, err := remoting.Dial(ctx, remoting.ClientConfig{URL: s.URL + ExchangePath, Username: "ops@contoso.test", Password: "Bearer " + tok, HTTPClient: s.Client}); !errors.Is(err, remoting.ErrAccessDenied) {
 		t.Fatalf("SCC token on EXO endpoint: %v", err)
 	}
-	exoTok := s.passwordToken(t, "ops@contoso.test", cu.Password, authority.ResourceExchange)
+	exoTok := s.passwordToken(t, "ops@contoso.test", password, authority.ResourceExchange)
 	exo := s.dial(t, ExchangePath, "ops@contoso.test", exoTok)
 	defer exo.Close(ctx)
 	users, err := run(t, exo, "Get-User", runspace.Arg{Name: "Identity", Value: "ops@contoso.test"})
@@ -177,17 +186,8 @@ func TestDaemonEndToEnd(t *testing.T) {
 func TestMetricsCountSignInsAndCmdlets(t *testing.T) {
 	s := startDaemon(t, nil)
 	ctx := context.Background()
-	if _, err := s.Admin.CreateTenant(ctx, "contoso.test", ""); err != nil {
-		t.Fatal(err)
-	}
-	cu, err := s.Admin.CreateUser(ctx, admin.NewUser{UPN: "ops@contoso.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Admin.AddRoleGroupMember(ctx, "Organization Management", "ops@contoso.test"); err != nil {
-		t.Fatal(err)
-	}
-	c := s.dial(t, CompliancePath, "ops@contoso.test", s.passwordToken(t, "ops@contoso.test", cu.Password, authority.ResourceCompliance))
+	password := s.orgAdmin(t, "ops@contoso.test")
+	c := s.dial(t, CompliancePath, "ops@contoso.test", s.passwordToken(t, "ops@contoso.test", password, authority.ResourceCompliance))
 	if _, err := run(t, c, "Get-ComplianceTag"); err != nil {
 		t.Fatal(err)
 	}
@@ -232,17 +232,8 @@ func mustGet(t *testing.T, v clixml.Value, name string) clixml.Value {
 func TestImportPSSessionSequence(t *testing.T) {
 	s := startDaemon(t, nil)
 	ctx := context.Background()
-	if _, err := s.Admin.CreateTenant(ctx, "contoso.test", ""); err != nil {
-		t.Fatal(err)
-	}
-	cu, err := s.Admin.CreateUser(ctx, admin.NewUser{UPN: "ops@contoso.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Admin.AddRoleGroupMember(ctx, "Organization Management", "ops@contoso.test"); err != nil {
-		t.Fatal(err)
-	}
-	c := s.dial(t, CompliancePath, "ops@contoso.test", s.passwordToken(t, "ops@contoso.test", cu.Password, authority.ResourceCompliance))
+	password := s.orgAdmin(t, "ops@contoso.test")
+	c := s.dial(t, CompliancePath, "ops@contoso.test", s.passwordToken(t, "ops@contoso.test", password, authority.ResourceCompliance))
 	defer c.Close(ctx)
 	cmds, err := c.Commands(ctx)
 	if err != nil {

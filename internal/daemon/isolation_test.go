@@ -5,11 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ipps/ipps/internal/admin"
 	"github.com/ipps/ipps/internal/authority"
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/psrp"
-	"github.com/ipps/ipps/internal/rbac"
 	"github.com/ipps/ipps/internal/remoting"
 	"github.com/ipps/ipps/internal/runspace"
 )
@@ -23,21 +21,10 @@ func TestTenantIsolation(t *testing.T) {
 	type tenantAdmin struct{ scc, exo *remoting.Client }
 	admins := map[string]tenantAdmin{}
 	for _, dom := range []string{"contoso.test", "fabrikam.test"} {
-		if _, err := s.Admin.CreateTenant(ctx, dom, ""); err != nil {
-			t.Fatal(err)
-		}
 		upn := "admin@" + dom
-		cu, err := s.Admin.CreateUser(ctx, admin.NewUser{UPN: upn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, g := range []string{"Organization Management", rbac.EXO.Stored("Organization Management")} {
-			if err := s.Admin.AddRoleGroupMember(ctx, g, upn); err != nil {
-				t.Fatal(err)
-			}
-		}
-		scc := s.dial(t, CompliancePath, upn, s.passwordToken(t, upn, cu.Password, authority.ResourceCompliance))
-		exo := s.dial(t, ExchangePath, upn, s.passwordToken(t, upn, cu.Password, authority.ResourceExchange))
+		password := s.orgAdmin(t, upn)
+		scc := s.dial(t, CompliancePath, upn, s.passwordToken(t, upn, password, authority.ResourceCompliance))
+		exo := s.dial(t, ExchangePath, upn, s.passwordToken(t, upn, password, authority.ResourceExchange))
 		t.Cleanup(func() { scc.Close(ctx); exo.Close(ctx) })
 		admins[dom] = tenantAdmin{scc, exo}
 		// The same policy name in both tenants is fine: names are per tenant.
