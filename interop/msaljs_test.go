@@ -55,7 +55,7 @@ func TestMSALNodeDeviceCode(t *testing.T) {
 	requireTool(t, err == nil, "@azure/msal-node is not installed: run `npm ci --prefix interop/msaljs`")
 
 	s := startServer(t)
-	upn, password := s.tenantAdmin(t)
+	upn, password := tenantAdmin(t, s)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -112,7 +112,7 @@ func TestMSALNodeDeviceCode(t *testing.T) {
 		t.Errorf("msal-node account %q (want %s), id token %v", tok.Username, upn, tok.HasIDToken)
 	}
 	checkAudience(t, tok.AccessToken, authority.ResourceCompliance)
-	s.remotingCheck(t, upn, tok.AccessToken)
+	remotingCheck(t, s, upn, tok.AccessToken)
 
 	ref, ok := events["refreshed"]
 	if !ok || ref.AccessToken == "" {
@@ -121,7 +121,7 @@ func TestMSALNodeDeviceCode(t *testing.T) {
 	if ref.FromCache || ref.AccessToken == tok.AccessToken {
 		t.Errorf("forceRefresh did not redeem the refresh token (fromCache=%v, same token=%v)", ref.FromCache, ref.AccessToken == tok.AccessToken)
 	}
-	s.remotingCheck(t, upn, ref.AccessToken)
+	remotingCheck(t, s, upn, ref.AccessToken)
 	if c := events["cached"]; !c.FromCache || !c.Same {
 		t.Errorf("silent call after refresh: fromCache=%v same=%v", c.FromCache, c.Same)
 	}

@@ -99,8 +99,8 @@ func describe(v any) string {
 // independent PSRP implementation github.com/smnsjas/go-psrpcore.
 func TestPSRPCoreAgainstIppsd(t *testing.T) {
 	s := startServer(t)
-	upn, password := s.tenantAdmin(t)
-	tok := s.passwordToken(t, upn, password, authority.ResourceCompliance)
+	upn, password := tenantAdmin(t, s)
+	tok := s.PasswordToken(t, upn, password, authority.ResourceCompliance)
 	ctx := context.Background()
 
 	// A wrong token is refused with HTTP 401 before any shell exists.

@@ -1,124 +1,21 @@
-package daemon
+package daemon_test
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"io"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
-
-	"github.com/ipps/ipps/internal/admin"
 	"github.com/ipps/ipps/internal/authority"
 	"github.com/ipps/ipps/internal/clixml"
-	"github.com/ipps/ipps/internal/compliance"
-	"github.com/ipps/ipps/internal/config"
-	"github.com/ipps/ipps/internal/devpki"
-	"github.com/ipps/ipps/internal/rbac"
+	"github.com/ipps/ipps/internal/daemon"
+	"github.com/ipps/ipps/internal/daemon/daemontest"
 	"github.com/ipps/ipps/internal/remoting"
 	"github.com/ipps/ipps/internal/runspace"
-	"github.com/ipps/ipps/internal/storage"
 )
 
-// testServer is a whole ippsd replica over real TLS with a SQLite store.
-type testServer struct {
-	*Daemon
-	URL    string
-	Client *http.Client
-	Admin  *admin.Admin
-}
-
-func startDaemon(t *testing.T, mutate func(*config.Config)) *testServer {
-	t.Helper()
-	pki, err := devpki.Ensure(t.TempDir(), []string{"127.0.0.1"}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(nil)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{pki.Server}}
-	url := "https://" + srv.Listener.Addr().String()
-	cfg := config.Default()
-	cfg.DSN = filepath.Join(t.TempDir(), "ipps.db")
-	cfg.IssuerURL = url
-	cfg.ReplicaID = "test-replica"
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	d, err := New(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = d.Handler()
-	srv.StartTLS()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		<-done
-		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
-		defer c()
-		d.Shutdown(sctx)
-	})
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pki.CertPool()}}}
-	adm := &admin.Admin{Store: d.Store, Password: authority.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1},
-		Seed: func(ctx context.Context, st storage.Storage, tid string) error { return compliance.Seed(ctx, st, tid) }}
-	return &testServer{Daemon: d, URL: url, Client: client, Admin: adm}
-}
-
-// orgAdmin creates the tenant of upn's domain and upn (no MFA) as a member
-// of Organization Management on both endpoints, and returns its password.
-func (s *testServer) orgAdmin(t *testing.T, upn string) string {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := s.Admin.CreateTenant(ctx, strings.SplitN(upn, "@", 2)[1], ""); err != nil {
-		t.Fatal(err)
-	}
-	cu, err := s.Admin.CreateUser(ctx, admin.NewUser{UPN: upn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range []string{"Organization Management", rbac.EXO.Stored("Organization Management")} {
-		if err := s.Admin.AddRoleGroupMember(ctx, g, upn); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return cu.Password
-}
-
-// passwordToken signs a user in with MSAL for Go (username/password grant).
-func (s *testServer) passwordToken(t *testing.T, upn, password, resource string) string {
-	t.Helper()
-	app, err := public.New(authority.ClientEXOModule, public.WithAuthority(s.URL+"/"+strings.SplitN(upn, "@", 2)[1]),
-		public.WithHTTPClient(s.Client), public.WithInstanceDiscovery(false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := app.AcquireTokenByUsernamePassword(context.Background(), []string{resource + "/.default"}, upn, password)
-	if err != nil {
-		t.Fatalf("MSAL sign-in: %v", err)
-	}
-	return res.AccessToken
-}
-
-func (s *testServer) dial(t *testing.T, path, upn, token string) *remoting.Client {
-	t.Helper()
-	c, err := remoting.Dial(context.Background(), remoting.ClientConfig{
-		URL: s.URL + path + "?BasicAuthToOAuthConversion=true", Username: upn, Password: "Bearer " + token, HTTPClient: s.Client,
-	})
-	if err != nil {
-		t.Fatalf("dial %s: %v", path, err)
-	}
-	return c
-}
-
+// run invokes one command on c and returns its output objects.
 func run(t *testing.T, c *remoting.Client, name string, args ...runspace.Arg) ([]clixml.Value, error) {
 	t.Helper()
 	var out []clixml.Value
@@ -127,12 +24,12 @@ func run(t *testing.T, c *remoting.Client, name string, args ...runspace.Arg) ([
 }
 
 func TestDaemonEndToEnd(t *testing.T) {
-	s := startDaemon(t, nil)
+	s := daemontest.Start(t, nil)
 	ctx := context.Background()
-	password := s.orgAdmin(t, "ops@contoso.test")
+	password := s.OrgAdmin(t, "ops@contoso.test")
 
-	tok := s.passwordToken(t, "ops@contoso.test", password, authority.ResourceCompliance)
-	scc := s.dial(t, CompliancePath, "ops@contoso.test", tok)
+	tok := s.PasswordToken(t, "ops@contoso.test", password, authority.ResourceCompliance)
+	scc := s.Dial(t, daemon.CompliancePath, "ops@contoso.test", tok)
 	defer scc.Close(ctx)
 	if _, err := run(t, scc, "New-RetentionCompliancePolicy", runspace.Arg{Name: "Name", Value: "Finance"}, runspace.Arg{Name: "ExchangeLocation", Value: "All"}); err != nil {
 		t.Fatalf("New-RetentionCompliancePolicy: %v", err)
@@ -150,11 +47,11 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 
 	// The compliance token is refused on the Exchange endpoint (audience).
-	if _, err := remoting.Dial(ctx, remoting.ClientConfig{URL: s.URL + ExchangePath, Username: "ops@contoso.test", Password: "Bearer " + tok, HTTPClient: s.Client}); !errors.Is(err, remoting.ErrAccessDenied) {
+	if _, err := remoting.Dial(ctx, remoting.ClientConfig{URL: s.URL + daemon.ExchangePath, Username: "ops@contoso.test", Password: "Bearer " + tok, HTTPClient: s.Client}); !errors.Is(err, remoting.ErrAccessDenied) {
 		t.Fatalf("SCC token on EXO endpoint: %v", err)
 	}
-	exoTok := s.passwordToken(t, "ops@contoso.test", password, authority.ResourceExchange)
-	exo := s.dial(t, ExchangePath, "ops@contoso.test", exoTok)
+	exoTok := s.PasswordToken(t, "ops@contoso.test", password, authority.ResourceExchange)
+	exo := s.Dial(t, daemon.ExchangePath, "ops@contoso.test", exoTok)
 	defer exo.Close(ctx)
 	users, err := run(t, exo, "Get-User", runspace.Arg{Name: "Identity", Value: "ops@contoso.test"})
 	if err != nil || len(users) != 1 {
@@ -184,10 +81,10 @@ func TestDaemonEndToEnd(t *testing.T) {
 }
 
 func TestMetricsCountSignInsAndCmdlets(t *testing.T) {
-	s := startDaemon(t, nil)
+	s := daemontest.Start(t, nil)
 	ctx := context.Background()
-	password := s.orgAdmin(t, "ops@contoso.test")
-	c := s.dial(t, CompliancePath, "ops@contoso.test", s.passwordToken(t, "ops@contoso.test", password, authority.ResourceCompliance))
+	password := s.OrgAdmin(t, "ops@contoso.test")
+	c := s.Dial(t, daemon.CompliancePath, "ops@contoso.test", s.PasswordToken(t, "ops@contoso.test", password, authority.ResourceCompliance))
 	if _, err := run(t, c, "Get-ComplianceTag"); err != nil {
 		t.Fatal(err)
 	}
@@ -230,10 +127,10 @@ func mustGet(t *testing.T, v clixml.Value, name string) clixml.Value {
 // GET_COMMAND_METADATA, then Get-FormatData | Measure-Object, then
 // Get-FormatData, against the real daemon.
 func TestImportPSSessionSequence(t *testing.T) {
-	s := startDaemon(t, nil)
+	s := daemontest.Start(t, nil)
 	ctx := context.Background()
-	password := s.orgAdmin(t, "ops@contoso.test")
-	c := s.dial(t, CompliancePath, "ops@contoso.test", s.passwordToken(t, "ops@contoso.test", password, authority.ResourceCompliance))
+	password := s.OrgAdmin(t, "ops@contoso.test")
+	c := s.Dial(t, daemon.CompliancePath, "ops@contoso.test", s.PasswordToken(t, "ops@contoso.test", password, authority.ResourceCompliance))
 	defer c.Close(ctx)
 	cmds, err := c.Commands(ctx)
 	if err != nil {

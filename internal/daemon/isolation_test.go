@@ -1,4 +1,4 @@
-package daemon
+package daemon_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/ipps/ipps/internal/authority"
 	"github.com/ipps/ipps/internal/clixml"
+	"github.com/ipps/ipps/internal/daemon"
+	"github.com/ipps/ipps/internal/daemon/daemontest"
 	"github.com/ipps/ipps/internal/psrp"
 	"github.com/ipps/ipps/internal/remoting"
 	"github.com/ipps/ipps/internal/runspace"
@@ -16,15 +18,15 @@ import (
 // same rights. Neither can see, change or remove the other's objects or
 // users, and each audit log holds only its own records.
 func TestTenantIsolation(t *testing.T) {
-	s := startDaemon(t, nil)
+	s := daemontest.Start(t, nil)
 	ctx := context.Background()
 	type tenantAdmin struct{ scc, exo *remoting.Client }
 	admins := map[string]tenantAdmin{}
 	for _, dom := range []string{"contoso.test", "fabrikam.test"} {
 		upn := "admin@" + dom
-		password := s.orgAdmin(t, upn)
-		scc := s.dial(t, CompliancePath, upn, s.passwordToken(t, upn, password, authority.ResourceCompliance))
-		exo := s.dial(t, ExchangePath, upn, s.passwordToken(t, upn, password, authority.ResourceExchange))
+		password := s.OrgAdmin(t, upn)
+		scc := s.Dial(t, daemon.CompliancePath, upn, s.PasswordToken(t, upn, password, authority.ResourceCompliance))
+		exo := s.Dial(t, daemon.ExchangePath, upn, s.PasswordToken(t, upn, password, authority.ResourceExchange))
 		t.Cleanup(func() { scc.Close(ctx); exo.Close(ctx) })
 		admins[dom] = tenantAdmin{scc, exo}
 		// The same policy name in both tenants is fine: names are per tenant.
