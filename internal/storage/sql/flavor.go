@@ -138,29 +138,60 @@ func (s *Store) lockKey(ctx context.Context, key string) error {
 	return err
 }
 
+// sqliteReaders is the size of the SQLite read pool.
+const sqliteReaders = 4
+
 // OpenSQLite opens (creating if needed) the SQLite database named by dsn,
 // either "sqlite:///abs/path.db", "sqlite://rel/path.db" or a plain path,
 // and applies migrations. The database runs in WAL mode with
 // synchronous=FULL (every commit is fsynced), foreign keys on, a 10 s
 // busy timeout, and BEGIN IMMEDIATE transactions.
+//
+// Writes in this process go through one connection, so writers queue in
+// Go (in arrival order) instead of polling SQLite's busy handler, which
+// sleeps up to 100 ms between attempts; the busy timeout only matters
+// for other processes (ippsd's admin commands). Plain SELECTs outside
+// transactions use a separate read-only pool of sqliteReaders
+// connections, which WAL lets run beside the writer.
 func OpenSQLite(ctx context.Context, dsn string, logger *slog.Logger) (storage.Storage, error) {
 	path := strings.TrimPrefix(dsn, "sqlite://")
 	if path == "" || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("storage: sqlite: bad dsn %q (want sqlite:///path/file.db)", dsn)
 	}
-	v := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
-		v.Add("_pragma", p)
+	open := func(conns int, extra ...string) (*sql.DB, error) {
+		v := url.Values{}
+		for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"}, extra...) {
+			v.Add("_pragma", p)
+		}
+		v.Set("_txlock", "immediate")
+		db, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("storage: sqlite: %w", err)
+		}
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
+		db.SetConnMaxIdleTime(0)
+		return db, nil
 	}
-	v.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
+	db, err := open(1)
 	if err != nil {
-		return nil, fmt.Errorf("storage: sqlite: %w", err)
+		return nil, err
 	}
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
-	db.SetConnMaxIdleTime(0)
-	return finishOpen(ctx, db, sqliteFlavor, logger)
+	st, err := finishOpen(ctx, db, sqliteFlavor, logger)
+	if err != nil {
+		return nil, err
+	}
+	// The read pool opens after migrations so that it never sees an
+	// older schema, and is read-only so that a misrouted write fails
+	// loudly instead of racing the writer.
+	rdb, err := open(sqliteReaders, "query_only(1)")
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := st.(*Store)
+	s.rdb = rdb
+	return s, nil
 }
 
 // OpenPostgres opens a PostgreSQL database with a pgx DSN

@@ -45,7 +45,11 @@ type querier interface {
 // the database handle (from Open*) or is bound to one transaction (inside
 // Tx and the locking helpers).
 type Store struct {
-	db     *sql.DB
+	db *sql.DB
+	// rdb serves plain SELECTs outside transactions. For SQLite it is a
+	// separate read-only pool, so readers never queue behind the single
+	// writer connection; for PostgreSQL it is db.
+	rdb    *sql.DB
 	q      querier // db, or tx when bound
 	tx     *sql.Tx
 	fl     *flavor
@@ -60,7 +64,7 @@ type Store struct {
 var _ storage.Storage = (*Store)(nil)
 
 func newStore(db *sql.DB, fl *flavor, logger *slog.Logger) *Store {
-	return &Store{db: db, q: db, fl: fl, logger: logger, now: func() time.Time { return time.Now().UTC() }}
+	return &Store{db: db, rdb: db, q: db, fl: fl, logger: logger, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Close closes the database handle. Closing a transaction-bound Store is
@@ -68,6 +72,9 @@ func newStore(db *sql.DB, fl *flavor, logger *slog.Logger) *Store {
 func (s *Store) Close() error {
 	if s.tx != nil {
 		return nil
+	}
+	if s.rdb != s.db {
+		s.rdb.Close()
 	}
 	return s.db.Close()
 }
@@ -77,11 +84,26 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.q.QueryContext(ctx, s.fl.translate(query), args...)
+	return s.querierFor(query).QueryContext(ctx, s.fl.translate(query), args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.q.QueryRowContext(ctx, s.fl.translate(query), args...)
+	return s.querierFor(query).QueryRowContext(ctx, s.fl.translate(query), args...)
+}
+
+// querierFor sends a plain SELECT outside a transaction to the read pool
+// and everything else (UPDATE ... RETURNING, transaction-bound queries)
+// to q.
+func (s *Store) querierFor(query string) querier {
+	if s.tx != nil || s.rdb == s.db || !isSelect(query) {
+		return s.q
+	}
+	return s.rdb
+}
+
+func isSelect(q string) bool {
+	q = strings.TrimLeft(q, " \t\r\n")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
 }
 
 // execN runs an exec and returns the number of affected rows.
