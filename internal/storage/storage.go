@@ -100,9 +100,12 @@ type Storage interface {
 	// when fn returns an error (which Tx returns unchanged, possibly
 	// wrapped). fn MAY RUN MORE THAN ONCE when the backend retries a
 	// serialization failure, so fn must only have effects through tx.
-	// Calling Tx on tx runs fn in the same transaction. fn must not use
-	// the outer Storage (on SQLite that can block until the transaction
-	// ends).
+	// Calling Tx on tx runs fn in a savepoint of the same transaction:
+	// when fn fails its writes are undone and the outer transaction goes
+	// on (it can still commit); when the failure means the whole
+	// transaction must be retried (serialization failure), the outer
+	// transaction is retried instead. fn must not use the outer Storage
+	// (on SQLite that can block until the transaction ends).
 	Tx(ctx context.Context, fn func(ctx context.Context, tx Storage) error) error
 
 	// GC deletes rows whose lifetime ended at or before now: auth codes,

@@ -77,6 +77,7 @@ func run(t *testing.T, newStorage Factory, parallel bool) {
 		{"Lease", testLease},
 		{"LeaseConcurrent", testLeaseConcurrent},
 		{"Tx", testTx},
+		{"Savepoint", testSavepoint},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

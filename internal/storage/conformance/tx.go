@@ -73,3 +73,51 @@ func testTx(t *testing.T, s storage.Storage) {
 	_, err = s.GetObject(ctx, ten.ID, "K", "o3")
 	wantErr(t, err, storage.ErrNotFound)
 }
+
+// testSavepoint: a Tx inside a Tx is a savepoint. A failing inner Tx —
+// also one failing with a storage error, which aborts a PostgreSQL
+// transaction unless it is rolled back to a savepoint — undoes only its
+// own writes, and the outer transaction goes on and commits.
+func testSavepoint(t *testing.T, s storage.Storage) {
+	ctx := context.Background()
+	ten := newTenant(t, s)
+	boom := errors.New("boom")
+	must(t, s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
+		if _, err := tx.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "keep1", Name: "keep1"}); err != nil {
+			return err
+		}
+		err := tx.Tx(ctx, func(ctx context.Context, sp storage.Storage) error {
+			if _, err := sp.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "gone1", Name: "gone1"}); err != nil {
+				return err
+			}
+			return boom
+		})
+		wantErr(t, err, boom)
+		err = tx.Tx(ctx, func(ctx context.Context, sp storage.Storage) error {
+			if _, err := sp.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "gone2", Name: "gone2"}); err != nil {
+				return err
+			}
+			_, err := sp.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "dup", Name: "KEEP1"})
+			return err
+		})
+		wantErr(t, err, storage.ErrAlreadyExists)
+		// A succeeding savepoint keeps its writes.
+		if err := tx.Tx(ctx, func(ctx context.Context, sp storage.Storage) error {
+			_, err := sp.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "keep2", Name: "keep2"})
+			return err
+		}); err != nil {
+			return err
+		}
+		_, err = tx.CreateObject(ctx, storage.Object{TenantID: ten.ID, Kind: "K", ID: "keep3", Name: "keep3"})
+		return err
+	}))
+	for _, id := range []string{"keep1", "keep2", "keep3"} {
+		if _, err := s.GetObject(ctx, ten.ID, "K", id); err != nil {
+			t.Errorf("%s after commit: %v", id, err)
+		}
+	}
+	for _, id := range []string{"gone1", "gone2", "dup"} {
+		_, err := s.GetObject(ctx, ten.ID, "K", id)
+		wantErr(t, err, storage.ErrNotFound)
+	}
+}

@@ -59,6 +59,18 @@ type Store struct {
 	// now is the clock for backend-set timestamps (UpdatedAt,
 	// ModifiedAt, RenewedAt).
 	now func() time.Time
+	// txState is shared by every Store bound to one transaction.
+	txState *txState
+}
+
+// txState is the bookkeeping of one open transaction.
+type txState struct {
+	// savepoints counts nested Tx calls, for unique savepoint names.
+	savepoints int
+	// doomed is set when a nested Tx failed in a way that only retrying
+	// the whole transaction can fix; the transaction then rolls back and
+	// returns it.
+	doomed error
 }
 
 var _ storage.Storage = (*Store)(nil)
@@ -135,6 +147,42 @@ func (s *Store) withTx(ctx context.Context, mode txMode, fn func(tx *Store) erro
 	if s.tx != nil {
 		return fn(s)
 	}
+	return s.retryTx(ctx, mode, fn)
+}
+
+// savepoint runs fn inside a savepoint of the transaction s is bound to.
+// If fn fails its writes are rolled back to the savepoint; a retryable
+// failure dooms the whole transaction instead (see txState).
+func (s *Store) savepoint(ctx context.Context, fn func(tx *Store) error) error {
+	st := s.txState
+	st.savepoints++
+	name := fmt.Sprintf("sp%d", st.savepoints)
+	if _, err := s.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return s.doom(fmt.Errorf("storage: savepoint: %w", err))
+	}
+	err := fn(s)
+	if err != nil && s.fl.retryable(err) {
+		return s.doom(err)
+	}
+	if err != nil {
+		if _, rerr := s.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return s.doom(fmt.Errorf("storage: rollback to savepoint: %w", rerr))
+		}
+	}
+	if _, rerr := s.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); rerr != nil {
+		return s.doom(fmt.Errorf("storage: release savepoint: %w", rerr))
+	}
+	return err
+}
+
+func (s *Store) doom(err error) error {
+	if s.txState.doomed == nil {
+		s.txState.doomed = err
+	}
+	return err
+}
+
+func (s *Store) retryTx(ctx context.Context, mode txMode, fn func(tx *Store) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = s.tryTx(ctx, mode, fn)
@@ -158,14 +206,18 @@ func (s *Store) tryTx(ctx context.Context, mode txMode, fn func(tx *Store) error
 		return fmt.Errorf("storage: begin: %w", err)
 	}
 	bound := *s
-	bound.q, bound.tx = tx, tx
+	bound.q, bound.tx, bound.txState = tx, tx, &txState{}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
 			panic(p)
 		}
 	}()
-	if err := fn(&bound); err != nil {
+	err = fn(&bound)
+	if d := bound.txState.doomed; d != nil {
+		err = d
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -177,6 +229,9 @@ func (s *Store) tryTx(ctx context.Context, mode txMode, fn func(tx *Store) error
 
 // Tx implements storage.Storage.
 func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx storage.Storage) error) error {
+	if s.tx != nil {
+		return s.savepoint(ctx, func(tx *Store) error { return fn(ctx, tx) })
+	}
 	return s.withTx(ctx, txSerializable, func(tx *Store) error { return fn(ctx, tx) })
 }
 
