@@ -99,9 +99,28 @@ func NewBroker(store storage.AuditStore, cfg Config, logger *slog.Logger) (*Brok
 // the store refused or timed out; request cancellation does not prevent
 // the write.
 func (b *Broker) Record(ctx context.Context, ev Event) error {
+	_, err := b.commit(ctx, ev, nil)
+	return err
+}
+
+// Apply runs change and durably stores ev with change's outcome, in one
+// transaction: either both the change and its record commit, or neither
+// does. outcome is change's own error (the record then says failed and
+// the change's writes are rolled back); err wraps ErrAuditFailed when
+// nothing could be committed, in which case nothing was changed. ev.Err
+// is ignored. Concurrent calls share transactions (group commit); the
+// change may run more than once if the transaction is retried, and runs
+// on a context detached from ctx's cancellation, bounded by the
+// configured Timeout.
+func (b *Broker) Apply(ctx context.Context, ev Event, change Change) (outcome, err error) {
+	ev.Err = nil
+	return b.commit(ctx, ev, change)
+}
+
+func (b *Broker) commit(ctx context.Context, ev Event, change Change) (outcome, err error) {
 	params, err := b.Redact(ev.Params)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrAuditFailed, err)
+		return nil, fmt.Errorf("%w: %w", ErrAuditFailed, err)
 	}
 	rec := storage.AuditRecord{
 		ID:         uuid.Must(uuid.NewV7()).String(),
@@ -121,11 +140,12 @@ func (b *Broker) Record(ctx context.Context, ev Event) error {
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.Timeout)
 	defer cancel()
-	if err := b.group.append(actx, b.store, rec); err != nil {
+	outcome, err = b.group.append(actx, b.store, rec, change)
+	if err != nil {
 		b.logger.ErrorContext(ctx, "audit append failed; failing the invocation", "cmdlet", ev.Cmdlet, "user", ev.UPN, "err", err)
-		return fmt.Errorf("%w: %w", ErrAuditFailed, err)
+		return nil, fmt.Errorf("%w: %w", ErrAuditFailed, err)
 	}
-	return nil
+	return outcome, nil
 }
 
 // Redact renders params as a JSON object of name → value with secret

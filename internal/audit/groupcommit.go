@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/ipps/ipps/internal/storage"
@@ -16,13 +17,22 @@ type txStore interface {
 	Tx(ctx context.Context, fn func(ctx context.Context, tx storage.Storage) error) error
 }
 
+// Change is a state change that commits atomically with its audit
+// record (see Broker.Apply). It runs inside a transaction — possibly more
+// than once, when the transaction is retried — and must make every
+// storage call through tx (or through storage.InTx on the ctx it is
+// given). Its error is the invocation's outcome: when it fails, its
+// writes are rolled back and a failure record is written instead.
+type Change func(ctx context.Context, tx storage.Storage) error
+
 // committer batches concurrent appends ("group commit"). It runs no
 // goroutine of its own: the first caller to find no commit in flight
 // becomes the leader and writes everything queued, batch after batch,
 // while later callers wait for their own record's outcome. Each caller
 // still returns only once its record is durable, so audit stays
 // fail-closed; under load N concurrent cmdlets cost about one commit
-// instead of N.
+// instead of N. A request may carry a Change, which the leader runs in a
+// savepoint of the batch transaction just before appending its record.
 type committer struct {
 	mu      sync.Mutex // guards pending and leading
 	pending []*appendReq
@@ -30,23 +40,34 @@ type committer struct {
 }
 
 type appendReq struct {
-	rec  storage.AuditRecord
-	done chan error // buffered(1); receives the record's outcome
+	// ctx is the caller's (detached, bounded) context: its change runs
+	// with its own values and deadline even when another caller leads.
+	ctx    context.Context
+	rec    storage.AuditRecord
+	change Change
+	// outcome is the change's error from the attempt that committed.
+	outcome error
+	done    chan error // buffered(1); receives the batch's outcome
 }
 
-// append stores rec durably, batching with concurrent callers when the
-// store supports transactions.
-func (c *committer) append(ctx context.Context, store storage.AuditStore, rec storage.AuditRecord) error {
+// append stores rec durably, first running change (if any) in the same
+// transaction. It returns change's outcome and the durability error
+// (nil when the record — and a successful change — committed).
+func (c *committer) append(ctx context.Context, store storage.AuditStore, rec storage.AuditRecord, change Change) (outcome, err error) {
 	tx, ok := store.(txStore)
 	if !ok {
-		return store.AppendAudit(ctx, rec)
+		if change != nil {
+			return nil, fmt.Errorf("audit: store %T has no transactions, so a change cannot commit with its record", store)
+		}
+		return nil, store.AppendAudit(ctx, rec)
 	}
-	req := &appendReq{rec: rec, done: make(chan error, 1)}
+	req := &appendReq{ctx: ctx, rec: rec, change: change, done: make(chan error, 1)}
 	c.mu.Lock()
 	c.pending = append(c.pending, req)
 	if c.leading {
 		c.mu.Unlock()
-		return <-req.done
+		err := <-req.done
+		return req.outcome, err
 	}
 	c.leading = true
 	for len(c.pending) > 0 {
@@ -56,7 +77,7 @@ func (c *committer) append(ctx context.Context, store storage.AuditStore, rec st
 		c.mu.Unlock()
 		err := tx.Tx(ctx, func(ctx context.Context, s storage.Storage) error {
 			for _, r := range batch {
-				if err := s.AppendAudit(ctx, r.rec); err != nil {
+				if err := r.apply(ctx, s); err != nil {
 					return err
 				}
 			}
@@ -69,5 +90,34 @@ func (c *committer) append(ctx context.Context, store storage.AuditStore, rec st
 	}
 	c.leading = false
 	c.mu.Unlock()
-	return <-req.done
+	err = <-req.done
+	return req.outcome, err
+}
+
+// apply runs r's change in a savepoint of s, then appends r's record
+// (marked failed if the change failed). An error from apply fails the
+// whole batch.
+func (r *appendReq) apply(ctx context.Context, s storage.Storage) error {
+	rec := r.rec
+	r.outcome = nil
+	if r.change != nil {
+		r.outcome = s.Tx(ctx, func(_ context.Context, sp storage.Storage) error {
+			return runChange(storage.ContextWithTx(r.ctx, sp), sp, r.change)
+		})
+		if r.outcome != nil {
+			rec.Succeeded, rec.Error = false, r.outcome.Error()
+		}
+	}
+	return s.AppendAudit(ctx, rec)
+}
+
+// runChange calls change, turning a panic into an error so that one bad
+// cmdlet cannot take the batch leader (and every waiter) down with it.
+func runChange(ctx context.Context, tx storage.Storage, change Change) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("audit: change panicked: %v", p)
+		}
+	}()
+	return change(ctx, tx)
 }
