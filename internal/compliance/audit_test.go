@@ -88,10 +88,10 @@ func (failingAudit) AppendAudit(context.Context, storage.AuditRecord) error {
 	return errors.New("disk full")
 }
 
-// Tx runs fn on the failing store itself, so the broker's group commit
-// (appends inside one transaction) meets the failure too.
+// Tx runs fn in a real transaction whose audit appends fail, so the
+// broker's group commit meets the failure and rolls everything back.
 func (f failingAudit) Tx(ctx context.Context, fn func(context.Context, storage.Storage) error) error {
-	return fn(ctx, f)
+	return f.Storage.Tx(ctx, func(ctx context.Context, tx storage.Storage) error { return fn(ctx, failingAudit{tx}) })
 }
 
 func TestAuditFailsClosed(t *testing.T) {
@@ -105,6 +105,10 @@ func TestAuditFailsClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := e.open(p, e.admin)
+	before, err := e.st.CountObjects(context.Background(), e.admin.TenantID, KindPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, cmd := range []runspace.Command{
 		{Name: "Get-RetentionCompliancePolicy"},
 		{Name: "New-RetentionCompliancePolicy", Args: []runspace.Arg{A("", "P"), A("SharePointLocation", "All")}},
@@ -116,6 +120,11 @@ func TestAuditFailsClosed(t *testing.T) {
 		if id != "AuditRecordNotWritten,"+cmd.Name || len(c.objs) != 0 {
 			t.Errorf("%s: id %q, %d objects", cmd.Name, id, len(c.objs))
 		}
+	}
+	// The refused New changed nothing: a call that failed never took
+	// effect.
+	if after, err := e.st.CountObjects(context.Background(), e.admin.TenantID, KindPolicy); err != nil || after != before {
+		t.Fatalf("policies %d → %d (%v): the New whose audit record failed was stored", before, after, err)
 	}
 }
 

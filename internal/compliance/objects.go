@@ -203,3 +203,7 @@ func promptRequested(inv *cmdlet.Invocation) error {
 // whatIf reports -WhatIf: "doesn't work in Security & Compliance
 // PowerShell" — accepted, and nothing is changed.
 func whatIf(inv *cmdlet.Invocation) bool { return inv.Bound.Switch("WhatIf") }
+
+// store returns the Storage cmdlet code must use: the audit transaction
+// a mutating cmdlet runs in (see Runspace.call), or the root store.
+func (s *Service) store(ctx context.Context) storage.Storage { return storage.InTx(ctx, s.st) }

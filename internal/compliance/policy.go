@@ -179,7 +179,7 @@ func (s *Service) policyObject(ctx context.Context, o storage.Object, b policyBo
 	ruleTypes, hasRules := clixml.Value(strs(nil)), false
 	if inv != nil && inv.Bound.Switch("RetentionRuleTypes") {
 		var types []string
-		_ = each(ctx, s.st, o.TenantID, KindRule, o.ID, func(r storage.Object) error {
+		_ = each(ctx, s.store(ctx), o.TenantID, KindRule, o.ID, func(r storage.Object) error {
 			rb, err := decode[ruleBody](r)
 			if err == nil {
 				types = append(types, rb.ruleType())
@@ -193,7 +193,7 @@ func (s *Service) policyObject(ctx context.Context, o storage.Object, b policyBo
 }
 
 func (s *Service) getPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
-	return getAll(ctx, s.st, inv, KindPolicy, func(o storage.Object) error {
+	return getAll(ctx, s.store(ctx), inv, KindPolicy, func(o storage.Object) error {
 		b, err := decode[policyBody](o)
 		if err != nil {
 			return err
@@ -278,14 +278,14 @@ func (s *Service) newPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
 		return nil
 	}
 	tenant := inv.Principal.TenantID
-	n, err := s.st.CountObjects(ctx, tenant, KindPolicy)
+	n, err := s.store(ctx).CountObjects(ctx, tenant, KindPolicy)
 	if err != nil {
 		return fmt.Errorf("compliance: count policies: %w", err)
 	}
 	if n >= maxPolicies {
 		return cmdlet.InvalidOperation(bd.String("Name"), fmt.Sprintf("The number of policies in your organization has reached the limit of %d.", maxPolicies))
 	}
-	o, err := s.st.CreateObject(ctx, storage.Object{TenantID: tenant, Kind: KindPolicy, ID: uuid.NewString(), Name: bd.String("Name"), Body: encode(b)})
+	o, err := s.store(ctx).CreateObject(ctx, storage.Object{TenantID: tenant, Kind: KindPolicy, ID: uuid.NewString(), Name: bd.String("Name"), Body: encode(b)})
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return cmdlet.AlreadyExists("policy", bd.String("Name"))
 	}
@@ -300,7 +300,7 @@ func (s *Service) setPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
 		return err
 	}
 	bd := inv.Bound
-	o, err := findOrNotFound(ctx, s.st, inv, KindPolicy, bd.String("Identity"))
+	o, err := findOrNotFound(ctx, s.store(ctx), inv, KindPolicy, bd.String("Identity"))
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (s *Service) setPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
 	if bd.Set == "RetryDistribution" && cur.DistributionStatus == StatusSuccess {
 		next.DistributionStatus = StatusSuccess // nothing failed, nothing to re-push
 	}
-	_, err = s.st.UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(so storage.Object) (storage.Object, error) {
+	_, err = s.store(ctx).UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(so storage.Object) (storage.Object, error) {
 		so.Body = encode(next)
 		return so, nil
 	})
@@ -380,7 +380,7 @@ func (s *Service) removePolicy(ctx context.Context, inv *cmdlet.Invocation) erro
 	if err := confirmed(inv); err != nil {
 		return err
 	}
-	o, err := findOrNotFound(ctx, s.st, inv, KindPolicy, inv.Bound.String("Identity"))
+	o, err := findOrNotFound(ctx, s.store(ctx), inv, KindPolicy, inv.Bound.String("Identity"))
 	if err != nil {
 		return err
 	}
@@ -395,13 +395,13 @@ func (s *Service) removePolicy(ctx context.Context, inv *cmdlet.Invocation) erro
 		return nil
 	}
 	if inv.Bound.Switch("ForceDeletion") {
-		if err := s.st.DeleteObject(ctx, o.TenantID, KindPolicy, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if err := s.store(ctx).DeleteObject(ctx, o.TenantID, KindPolicy, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("compliance: delete policy: %w", err)
 		}
 		return nil
 	}
 	// The distributor deletes it; until then the name can't be reused.
-	_, err = s.st.UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(so storage.Object) (storage.Object, error) {
+	_, err = s.store(ctx).UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(so storage.Object) (storage.Object, error) {
 		nb, err := decode[policyBody](so)
 		if err != nil {
 			return so, err

@@ -101,7 +101,7 @@ func (s *Service) ruleCmdlets() []*cmdlet.Cmdlet {
 
 func (s *Service) ruleObject(ctx context.Context, o storage.Object, b ruleBody) *clixml.Object {
 	policyName := ""
-	if p, err := s.st.GetObject(ctx, o.TenantID, KindPolicy, o.Parent); err == nil {
+	if p, err := s.store(ctx).GetObject(ctx, o.TenantID, KindPolicy, o.Parent); err == nil {
 		policyName = p.Name
 	}
 	mode := "Enforce"
@@ -147,13 +147,13 @@ func nilIfEmpty(s string) clixml.Value {
 func (s *Service) getRule(ctx context.Context, inv *cmdlet.Invocation) error {
 	parent := ""
 	if p := inv.Bound.String("Policy"); p != "" {
-		po, err := findOrNotFound(ctx, s.st, inv, KindPolicy, p)
+		po, err := findOrNotFound(ctx, s.store(ctx), inv, KindPolicy, p)
 		if err != nil {
 			return err
 		}
 		parent = po.ID
 	}
-	return getAll(ctx, s.st, inv, KindRule, func(o storage.Object) error {
+	return getAll(ctx, s.store(ctx), inv, KindRule, func(o storage.Object) error {
 		if parent != "" && o.Parent != parent {
 			return nil
 		}
@@ -167,7 +167,7 @@ func (s *Service) getRule(ctx context.Context, inv *cmdlet.Invocation) error {
 
 // markPolicyPending re-distributes the policy after a rule change.
 func (s *Service) markPolicyPending(ctx context.Context, tenant, policyID, by string) error {
-	_, err := s.st.UpdateObject(ctx, tenant, KindPolicy, policyID, func(o storage.Object) (storage.Object, error) {
+	_, err := s.store(ctx).UpdateObject(ctx, tenant, KindPolicy, policyID, func(o storage.Object) (storage.Object, error) {
 		b, err := decode[policyBody](o)
 		if err != nil {
 			return o, err
@@ -237,7 +237,7 @@ func (s *Service) newRule(ctx context.Context, inv *cmdlet.Invocation) error {
 		return err
 	}
 	bd := inv.Bound
-	po, err := findOrNotFound(ctx, s.st, inv, KindPolicy, bd.String("Policy"))
+	po, err := findOrNotFound(ctx, s.store(ctx), inv, KindPolicy, bd.String("Policy"))
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (s *Service) newRule(ctx context.Context, inv *cmdlet.Invocation) error {
 		return err
 	}
 	var existing int
-	_ = each(ctx, s.st, po.TenantID, KindRule, po.ID, func(storage.Object) error { existing++; return nil })
+	_ = each(ctx, s.store(ctx), po.TenantID, KindRule, po.ID, func(storage.Object) error { existing++; return nil })
 	if existing > 0 {
 		return cmdlet.InvalidOperation(po.Name, fmt.Sprintf("The policy '%s' already has a rule. A retention policy can have only one rule.", po.Name))
 	}
@@ -264,7 +264,7 @@ func (s *Service) newRule(ctx context.Context, inv *cmdlet.Invocation) error {
 	}
 	for _, tag := range []string{b.ApplyComplianceTag, b.PublishComplianceTag} {
 		if tag != "" {
-			if _, err := findOrNotFound(ctx, s.st, inv, KindTag, tag); err != nil {
+			if _, err := findOrNotFound(ctx, s.store(ctx), inv, KindTag, tag); err != nil {
 				return err
 			}
 		}
@@ -276,7 +276,7 @@ func (s *Service) newRule(ctx context.Context, inv *cmdlet.Invocation) error {
 	if whatIf(inv) {
 		return nil
 	}
-	o, err := s.st.CreateObject(ctx, storage.Object{TenantID: po.TenantID, Kind: KindRule, ID: uuid.NewString(), Name: name, Parent: po.ID, Body: encode(b)})
+	o, err := s.store(ctx).CreateObject(ctx, storage.Object{TenantID: po.TenantID, Kind: KindRule, ID: uuid.NewString(), Name: name, Parent: po.ID, Body: encode(b)})
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return cmdlet.AlreadyExists("rule", name)
 	}
@@ -290,7 +290,7 @@ func (s *Service) newRule(ctx context.Context, inv *cmdlet.Invocation) error {
 }
 
 func (s *Service) lockedPolicy(ctx context.Context, tenant, policyID string) bool {
-	p, err := s.st.GetObject(ctx, tenant, KindPolicy, policyID)
+	p, err := s.store(ctx).GetObject(ctx, tenant, KindPolicy, policyID)
 	if err != nil {
 		return false
 	}
@@ -303,7 +303,7 @@ func (s *Service) setRule(ctx context.Context, inv *cmdlet.Invocation) error {
 		return err
 	}
 	bd := inv.Bound
-	o, err := findOrNotFound(ctx, s.st, inv, KindRule, bd.String("Identity"))
+	o, err := findOrNotFound(ctx, s.store(ctx), inv, KindRule, bd.String("Identity"))
 	if err != nil {
 		return err
 	}
@@ -340,7 +340,7 @@ func (s *Service) setRule(ctx context.Context, inv *cmdlet.Invocation) error {
 		b.RetentionDuration = u.String()
 	}
 	if b.ApplyComplianceTag != "" && bd.Has("ApplyComplianceTag") {
-		if _, err := findOrNotFound(ctx, s.st, inv, KindTag, b.ApplyComplianceTag); err != nil {
+		if _, err := findOrNotFound(ctx, s.store(ctx), inv, KindTag, b.ApplyComplianceTag); err != nil {
 			return err
 		}
 	}
@@ -348,7 +348,7 @@ func (s *Service) setRule(ctx context.Context, inv *cmdlet.Invocation) error {
 		return nil
 	}
 	b.LastModifiedBy = inv.Principal.UPN
-	if _, err := s.st.UpdateObject(ctx, o.TenantID, KindRule, o.ID, func(so storage.Object) (storage.Object, error) {
+	if _, err := s.store(ctx).UpdateObject(ctx, o.TenantID, KindRule, o.ID, func(so storage.Object) (storage.Object, error) {
 		so.Body = encode(b)
 		return so, nil
 	}); err != nil {
@@ -371,7 +371,7 @@ func (s *Service) removeRule(ctx context.Context, inv *cmdlet.Invocation) error 
 	if err := confirmed(inv); err != nil {
 		return err
 	}
-	o, err := findOrNotFound(ctx, s.st, inv, KindRule, inv.Bound.String("Identity"))
+	o, err := findOrNotFound(ctx, s.store(ctx), inv, KindRule, inv.Bound.String("Identity"))
 	if err != nil {
 		return err
 	}
@@ -381,7 +381,7 @@ func (s *Service) removeRule(ctx context.Context, inv *cmdlet.Invocation) error 
 	if whatIf(inv) {
 		return nil
 	}
-	if err := s.st.DeleteObject(ctx, o.TenantID, KindRule, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.store(ctx).DeleteObject(ctx, o.TenantID, KindRule, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("compliance: delete rule: %w", err)
 	}
 	return s.markPolicyPending(ctx, o.TenantID, o.Parent, inv.Principal.UPN)

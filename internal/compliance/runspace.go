@@ -13,6 +13,7 @@ import (
 	"github.com/ipps/ipps/internal/psrp"
 	"github.com/ipps/ipps/internal/rbac"
 	"github.com/ipps/ipps/internal/runspace"
+	"github.com/ipps/ipps/internal/storage"
 )
 
 // Runspace is one shell's NoLanguage runspace: it runs pipelines of the
@@ -202,9 +203,11 @@ func readOnly(c *cmdlet.Cmdlet) bool {
 
 // call runs one invocation with fail-closed audit. Read-only cmdlets are
 // recorded before they run and their output streams (a failure adds a
-// second, failed record); all others run with buffered output, are
-// recorded with their outcome, and only then is the output released. If a
-// record cannot be written the invocation fails with errAuditRecord.
+// second, failed record). All others run inside the audit transaction
+// (audit.Broker.Apply): the change and its record commit together, a
+// failed cmdlet's writes are undone, and the buffered output is released
+// only after the commit. If a record cannot be written the invocation
+// fails with errAuditRecord and nothing it did is kept.
 func (r *Runspace) call(ctx context.Context, c *cmdlet.Cmdlet, b *cmdlet.Bound, input clixml.Value, out runspace.Output) error {
 	inv := &cmdlet.Invocation{Cmdlet: c, Principal: r.principal, Bound: b, Input: input, Server: r.p.cfg.Server, SessionID: r.shellID}
 	out = filterOutput(b, out)
@@ -221,11 +224,14 @@ func (r *Runspace) call(ctx context.Context, c *cmdlet.Cmdlet, b *cmdlet.Bound, 
 		}
 		return nil
 	}
-	buf := &bufferOutput{}
-	inv.Out = buf
-	err := c.Run(ctx, inv)
-	if aerr := r.audit(ctx, c.Name, b, err); aerr != nil {
-		return aerr
+	var buf *bufferOutput
+	err, aerr := r.p.broker.Apply(ctx, r.event(c.Name, b, nil), func(ctx context.Context, _ storage.Storage) error {
+		buf = &bufferOutput{} // fresh on every attempt of a retried transaction
+		inv.Out = buf
+		return c.Run(ctx, inv)
+	})
+	if aerr != nil {
+		return auditRecordError(c.Name)
 	}
 	if ferr := buf.flush(out); ferr != nil {
 		return ferr
@@ -238,6 +244,14 @@ func (r *Runspace) call(ctx context.Context, c *cmdlet.Cmdlet, b *cmdlet.Bound, 
 
 // audit records one event; failure yields the terminating audit error.
 func (r *Runspace) audit(ctx context.Context, name string, b *cmdlet.Bound, outcome error) error {
+	if err := r.p.broker.Record(ctx, r.event(name, b, outcome)); err != nil {
+		return auditRecordError(name)
+	}
+	return nil
+}
+
+// event describes one invocation of name by this runspace's principal.
+func (r *Runspace) event(name string, b *cmdlet.Bound, outcome error) audit.Event {
 	ev := audit.Event{TenantID: r.principal.TenantID, UserID: r.principal.UserID, UPN: r.principal.UPN,
 		ClientAddr: r.principal.ClientAddr, SessionID: r.shellID, Cmdlet: name, Roles: r.grants.Roles(name), Err: outcome}
 	if b != nil {
@@ -248,10 +262,7 @@ func (r *Runspace) audit(ctx context.Context, name string, b *cmdlet.Bound, outc
 			ev.ObjectIDs = []string{n}
 		}
 	}
-	if err := r.p.broker.Record(ctx, ev); err != nil {
-		return auditRecordError(name)
-	}
-	return nil
+	return ev
 }
 
 func auditRecordError(name string) *psrp.ErrorRecord {

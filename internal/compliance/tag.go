@@ -94,7 +94,7 @@ func tagObject(o storage.Object, b tagBody) *clixml.Object {
 }
 
 func (s *Service) getTag(ctx context.Context, inv *cmdlet.Invocation) error {
-	return getAll(ctx, s.st, inv, KindTag, func(o storage.Object) error {
+	return getAll(ctx, s.store(ctx), inv, KindTag, func(o storage.Object) error {
 		b, err := decode[tagBody](o)
 		if err != nil {
 			return err
@@ -144,14 +144,14 @@ func (s *Service) newTag(ctx context.Context, inv *cmdlet.Invocation) error {
 	if whatIf(inv) {
 		return nil
 	}
-	n, err := s.st.CountObjects(ctx, inv.Principal.TenantID, KindTag)
+	n, err := s.store(ctx).CountObjects(ctx, inv.Principal.TenantID, KindTag)
 	if err != nil {
 		return fmt.Errorf("compliance: count labels: %w", err)
 	}
 	if n >= maxLabels {
 		return cmdlet.InvalidOperation(bd.String("Name"), fmt.Sprintf("The number of retention labels in your organization has reached the limit of %d.", maxLabels))
 	}
-	o, err := s.st.CreateObject(ctx, storage.Object{TenantID: inv.Principal.TenantID, Kind: KindTag, ID: uuid.NewString(), Name: bd.String("Name"), Body: encode(b)})
+	o, err := s.store(ctx).CreateObject(ctx, storage.Object{TenantID: inv.Principal.TenantID, Kind: KindTag, ID: uuid.NewString(), Name: bd.String("Name"), Body: encode(b)})
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return cmdlet.AlreadyExists("label", bd.String("Name"))
 	}
@@ -165,7 +165,7 @@ func (s *Service) setTag(ctx context.Context, inv *cmdlet.Invocation) error {
 	if err := promptRequested(inv); err != nil {
 		return err
 	}
-	o, err := findOrNotFound(ctx, s.st, inv, KindTag, inv.Bound.String("Identity"))
+	o, err := findOrNotFound(ctx, s.store(ctx), inv, KindTag, inv.Bound.String("Identity"))
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (s *Service) setTag(ctx context.Context, inv *cmdlet.Invocation) error {
 	if whatIf(inv) {
 		return nil
 	}
-	if _, err := s.st.UpdateObject(ctx, o.TenantID, KindTag, o.ID, func(so storage.Object) (storage.Object, error) {
+	if _, err := s.store(ctx).UpdateObject(ctx, o.TenantID, KindTag, o.ID, func(so storage.Object) (storage.Object, error) {
 		so.Body = encode(b)
 		return so, nil
 	}); err != nil {
@@ -191,12 +191,12 @@ func (s *Service) removeTag(ctx context.Context, inv *cmdlet.Invocation) error {
 	if err := confirmed(inv); err != nil {
 		return err
 	}
-	o, err := findOrNotFound(ctx, s.st, inv, KindTag, inv.Bound.String("Identity"))
+	o, err := findOrNotFound(ctx, s.store(ctx), inv, KindTag, inv.Bound.String("Identity"))
 	if err != nil {
 		return err
 	}
 	inUse := ""
-	if err := each(ctx, s.st, o.TenantID, KindRule, "", func(r storage.Object) error {
+	if err := each(ctx, s.store(ctx), o.TenantID, KindRule, "", func(r storage.Object) error {
 		rb, err := decode[ruleBody](r)
 		if err == nil && (equalFold(rb.ApplyComplianceTag, o.Name) || equalFold(rb.PublishComplianceTag, o.Name)) {
 			inUse = r.Name
@@ -211,7 +211,7 @@ func (s *Service) removeTag(ctx context.Context, inv *cmdlet.Invocation) error {
 	if whatIf(inv) {
 		return nil
 	}
-	if err := s.st.DeleteObject(ctx, o.TenantID, KindTag, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.store(ctx).DeleteObject(ctx, o.TenantID, KindTag, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("compliance: delete label: %w", err)
 	}
 	return nil

@@ -20,7 +20,7 @@ const (
 func equalFold(a, b string) bool { return a != "" && strings.EqualFold(a, b) }
 
 func (s *Service) resolveUser(ctx context.Context, tenant, id string) (storage.User, error) {
-	return rbac.ResolveUser(ctx, s.st, tenant, id)
+	return rbac.ResolveUser(ctx, s.store(ctx), tenant, id)
 }
 
 func (s *Service) userCmdlets() []*cmdlet.Cmdlet {
@@ -146,7 +146,7 @@ func (s *Service) recipients(ctx context.Context, inv *cmdlet.Invocation, render
 	n := 0
 	page := storage.Page{Size: storage.MaxPageSize}
 	for {
-		users, next, err := s.st.ListUsers(ctx, tenant, page)
+		users, next, err := s.store(ctx).ListUsers(ctx, tenant, page)
 		if err != nil {
 			return fmt.Errorf("compliance: list users: %w", err)
 		}
@@ -193,7 +193,7 @@ func (s *Service) setUser(ctx context.Context, inv *cmdlet.Invocation) error {
 	if whatIf(inv) {
 		return nil
 	}
-	_, err = s.st.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+	_, err = s.store(ctx).UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		// The cloud keeps both flags equal; either parameter sets both.
 		if bd.Has("RemotePowerShellEnabled") {
 			cur.RemotePowerShellEnabled = bd.Bool("RemotePowerShellEnabled", cur.RemotePowerShellEnabled)

@@ -84,17 +84,17 @@ type handlers struct {
 // findGroup resolves a role-group identity (name, display name or GUID).
 func (h *handlers) findGroup(ctx context.Context, inv *cmdlet.Invocation, id string) (storage.RoleGroup, error) {
 	tenant := inv.Principal.TenantID
-	if g, err := h.st.GetRoleGroupByName(ctx, tenant, h.ns.Stored(id)); err == nil {
+	if g, err := h.store(ctx).GetRoleGroupByName(ctx, tenant, h.ns.Stored(id)); err == nil {
 		return g, nil
 	}
 	if _, err := uuid.Parse(id); err == nil {
-		if g, err := h.st.GetRoleGroup(ctx, id); err == nil && g.TenantID == tenant {
+		if g, err := h.store(ctx).GetRoleGroup(ctx, id); err == nil && g.TenantID == tenant {
 			if _, ok := h.ns.Display(g.Name); ok {
 				return g, nil
 			}
 		}
 	}
-	groups, err := h.st.ListRoleGroups(ctx, tenant)
+	groups, err := h.store(ctx).ListRoleGroups(ctx, tenant)
 	if err != nil {
 		return storage.RoleGroup{}, fmt.Errorf("rbac: list role groups: %w", err)
 	}
@@ -159,7 +159,7 @@ func (h *handlers) getRoleGroup(ctx context.Context, inv *cmdlet.Invocation) err
 		}
 		return inv.WriteObject(h.groupObject(g))
 	}
-	groups, err := h.st.ListRoleGroups(ctx, inv.Principal.TenantID)
+	groups, err := h.store(ctx).ListRoleGroups(ctx, inv.Principal.TenantID)
 	if err != nil {
 		return fmt.Errorf("rbac: list role groups: %w", err)
 	}
@@ -203,7 +203,7 @@ func (h *handlers) newRoleGroup(ctx context.Context, inv *cmdlet.Invocation) err
 	name := inv.Bound.String("Name")
 	var roles []string
 	for _, r := range inv.Bound.Strings("Roles") {
-		role, err := h.st.GetRole(ctx, tenant, h.ns.Stored(r))
+		role, err := h.store(ctx).GetRole(ctx, tenant, h.ns.Stored(r))
 		if err != nil {
 			if errors.Is(err, storage.ErrNotFound) {
 				return inv.NotFound(r)
@@ -214,7 +214,7 @@ func (h *handlers) newRoleGroup(ctx context.Context, inv *cmdlet.Invocation) err
 	}
 	var members []string
 	for _, m := range inv.Bound.Strings("Members") {
-		u, err := ResolveUser(ctx, h.st, tenant, m)
+		u, err := ResolveUser(ctx, h.store(ctx), tenant, m)
 		if err != nil {
 			return notFoundOr(inv, m, err)
 		}
@@ -225,13 +225,13 @@ func (h *handlers) newRoleGroup(ctx context.Context, inv *cmdlet.Invocation) err
 	g := storage.RoleGroup{ID: uuid.NewString(), TenantID: tenant, Name: h.ns.Stored(name),
 		DisplayName: orDefault(inv.Bound.String("DisplayName"), name), Description: inv.Bound.String("Description"),
 		Roles: roles, Members: members, CreatedAt: time.Now().UTC()}
-	if err := h.st.CreateRoleGroup(ctx, g); err != nil {
+	if err := h.store(ctx).CreateRoleGroup(ctx, g); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			return cmdlet.AlreadyExists("role group", name)
 		}
 		return fmt.Errorf("rbac: create role group: %w", err)
 	}
-	g, err := h.st.GetRoleGroup(ctx, g.ID)
+	g, err := h.store(ctx).GetRoleGroup(ctx, g.ID)
 	if err != nil {
 		return fmt.Errorf("rbac: reread role group: %w", err)
 	}
@@ -244,3 +244,7 @@ func notFoundOr(inv *cmdlet.Invocation, id string, err error) error {
 	}
 	return err
 }
+
+// store returns the Storage a cmdlet must use: the audit transaction a
+// mutating cmdlet runs in (storage.InTx), or the root store.
+func (h *handlers) store(ctx context.Context) storage.Storage { return storage.InTx(ctx, h.st) }

@@ -77,7 +77,7 @@ func (h *handlers) getMembers(ctx context.Context, inv *cmdlet.Invocation) error
 		if i == limit {
 			break
 		}
-		u, err := h.st.GetUser(ctx, id)
+		u, err := h.store(ctx).GetUser(ctx, id)
 		if err != nil {
 			continue // deleted user: membership row is being cleaned up
 		}
@@ -96,7 +96,7 @@ func (h *handlers) groupAndMember(ctx context.Context, inv *cmdlet.Invocation) (
 		return g, u, "", err
 	}
 	m = inv.Bound.String("Member")
-	if u, err = ResolveUser(ctx, h.st, inv.Principal.TenantID, m); err != nil {
+	if u, err = ResolveUser(ctx, h.store(ctx), inv.Principal.TenantID, m); err != nil {
 		return g, u, m, notFoundOr(inv, m, err)
 	}
 	return g, u, m, nil
@@ -107,7 +107,7 @@ func (h *handlers) addMember(ctx context.Context, inv *cmdlet.Invocation) error 
 	if err != nil {
 		return err
 	}
-	if err := h.st.AddRoleGroupMember(ctx, g.ID, u.ID); err != nil {
+	if err := h.store(ctx).AddRoleGroupMember(ctx, g.ID, u.ID); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			name, _ := h.ns.Display(g.Name)
 			return &cmdlet.TaskError{Exception: "Microsoft.Exchange.Management.Tasks.MemberAlreadyExistsException", Category: psrp.CategoryInvalidArgument, Target: m,
@@ -123,7 +123,7 @@ func (h *handlers) removeMember(ctx context.Context, inv *cmdlet.Invocation) err
 	if err != nil {
 		return err
 	}
-	if err := h.st.RemoveRoleGroupMember(ctx, g.ID, u.ID); err != nil {
+	if err := h.store(ctx).RemoveRoleGroupMember(ctx, g.ID, u.ID); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			name, _ := h.ns.Display(g.Name)
 			return &cmdlet.TaskError{Exception: "Microsoft.Exchange.Management.Tasks.MemberNotFoundException", Category: psrp.CategoryInvalidArgument, Target: m,
@@ -159,7 +159,7 @@ func (h *handlers) roleObject(r storage.Role) *clixml.Object {
 }
 
 func (h *handlers) getRole(ctx context.Context, inv *cmdlet.Invocation) error {
-	roles, err := h.st.ListRoles(ctx, inv.Principal.TenantID)
+	roles, err := h.store(ctx).ListRoles(ctx, inv.Principal.TenantID)
 	if err != nil {
 		return fmt.Errorf("rbac: list roles: %w", err)
 	}
