@@ -101,6 +101,7 @@ Configuration keys (JSON) and their variables:
   issuer_url / IPPSD_ISSUER_URL         public https base URL (token issuer)
   replica_id, advertise_url             scale-out: name and URL of this replica
   access_token_lifetime                 e.g. "75m"; refresh_token_lifetime e.g. "2160h"
+  user_state_cache_ttl                  "1s": a disable or password reset bites within it; "0s" = no cache
   mfa_sender                            dev | webhook (webhook_url) | smtp (smtp_addr, smtp_from, smtp_domain)
   max_shells_per_user                   5
   shell_idle_timeout                    "15m"

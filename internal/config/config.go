@@ -62,6 +62,12 @@ type Config struct {
 
 	AccessTokenLifetime  Duration `json:"access_token_lifetime" env:"IPPSD_ACCESS_TOKEN_LIFETIME"`
 	RefreshTokenLifetime Duration `json:"refresh_token_lifetime" env:"IPPSD_REFRESH_TOKEN_LIFETIME"`
+	// UserStateCacheTTL is how long a replica reuses a user's state
+	// (disabled, tokens revoked) read while validating the bearer token of
+	// a remote PowerShell request. Disabling a user or resetting their
+	// password takes effect on every replica within it; "0s" reads the
+	// database on every request.
+	UserStateCacheTTL Duration `json:"user_state_cache_ttl" env:"IPPSD_USER_STATE_CACHE_TTL"`
 
 	// MFASender is "dev" (outbox printed to the log), "webhook" or "smtp".
 	MFASender  string `json:"mfa_sender" env:"IPPSD_MFA_SENDER"`
@@ -102,6 +108,7 @@ func Default() Config {
 		IssuerURL:            "https://localhost:8443",
 		AccessTokenLifetime:  Duration(time.Hour),
 		RefreshTokenLifetime: Duration(90 * 24 * time.Hour),
+		UserStateCacheTTL:    Duration(time.Second),
 		MFASender:            "dev",
 		MaxShellsPerUser:     5,
 		ShellIdleTimeout:     Duration(15 * time.Minute),
@@ -209,6 +216,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AccessTokenLifetime < Duration(5*time.Minute) {
 		errs = append(errs, errors.New("config: access_token_lifetime must be at least 5m"))
+	}
+	if c.UserStateCacheTTL < 0 {
+		errs = append(errs, errors.New("config: user_state_cache_ttl must not be negative"))
 	}
 	switch strings.ToLower(c.LogFormat) {
 	case "json", "text":

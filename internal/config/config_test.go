@@ -78,3 +78,26 @@ func TestValidateReportsEverything(t *testing.T) {
 		t.Fatalf("loopback http refused: %v", err)
 	}
 }
+
+func TestUserStateCacheTTL(t *testing.T) {
+	c := Default()
+	if time.Duration(c.UserStateCacheTTL) != time.Second {
+		t.Fatalf("default %v, want 1s", time.Duration(c.UserStateCacheTTL))
+	}
+	path := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(path, []byte(`{"user_state_cache_ttl":"0s"}`), 0o600)
+	if err := c.LoadFile(path); err != nil || c.UserStateCacheTTL != 0 {
+		t.Fatalf("file: %v %v", time.Duration(c.UserStateCacheTTL), err)
+	}
+	env := map[string]string{"IPPSD_USER_STATE_CACHE_TTL": "250ms"}
+	if err := c.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(c.UserStateCacheTTL) != 250*time.Millisecond {
+		t.Fatalf("env: %v", time.Duration(c.UserStateCacheTTL))
+	}
+	c.UserStateCacheTTL = Duration(-time.Second)
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "user_state_cache_ttl") {
+		t.Fatalf("negative TTL: %v", err)
+	}
+}

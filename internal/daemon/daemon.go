@@ -22,6 +22,7 @@ import (
 	"github.com/ipps/ipps/internal/audit"
 	"github.com/ipps/ipps/internal/authority"
 	"github.com/ipps/ipps/internal/authority/mfa"
+	"github.com/ipps/ipps/internal/authority/validate"
 	"github.com/ipps/ipps/internal/compliance"
 	"github.com/ipps/ipps/internal/config"
 	"github.com/ipps/ipps/internal/implicit"
@@ -50,6 +51,7 @@ type Daemon struct {
 
 	compliance, exchange *remoting.Server
 	providers            []*compliance.Provider
+	validator            *validate.Validator // both endpoints' bearer tokens, cached
 	forwarder            *scaleout.Forwarder
 	replica              *scaleout.Replica
 	handler              http.Handler
@@ -105,6 +107,13 @@ func (d *Daemon) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Every WS-Man request carries the session's token: cache verified
+	// tokens, and user states for UserStateCacheTTL (the delay before a
+	// disable or password reset bites). The authority's own validator
+	// stays uncached.
+	v := *d.Authority.Validator()
+	v.Cache = validate.NewCache(validate.CacheConfig{UserStateTTL: time.Duration(cfg.UserStateCacheTTL)})
+	d.validator = &v
 	broker, err := audit.NewBroker(d.Store, audit.Config{HMACKey: secret}, d.Log.With("component", "audit"))
 	if err != nil {
 		return err
@@ -178,7 +187,7 @@ func (d *Daemon) endpoint(ep compliance.Endpoint, path, resource string, broker 
 		BindClientAddress: d.Config.BindShellToAddress,
 		Metrics:           shellMetrics{m: d.Metrics, endpoint: name},
 		Forwarder:         d.forwarder,
-	}, &BearerAuth{Validator: d.Authority.Validator(), Audience: resource, Logger: d.Log},
+	}, &BearerAuth{Validator: d.validator, Audience: resource, Logger: d.Log},
 		// The implicit-remoting built-ins (Get-Command, Get-FormatData,
 		// Select-Object, Measure-Object, ...) Import-PSSession needs.
 		implicit.Provider(prov, compliance.FormatTable()), d.Log.With("component", "remoting", "endpoint", name))

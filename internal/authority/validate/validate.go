@@ -3,10 +3,15 @@
 // (in process, no network fetch), the issuer, the audience, the validity
 // window with a small skew, the tenant, and the user's current state
 // (disabled, or tokens revoked by a password reset).
+//
+// A Validator with a Cache skips the signature check for a token it
+// accepted before and reuses user states for a short TTL; every other
+// check still runs on each call (see Cache).
 package validate
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -78,7 +83,10 @@ type UserLookup interface {
 
 // Validator checks access tokens. Keys and IssuerFor are required; the
 // zero Skew means DefaultSkew. Users may be nil for app-only deployments,
-// in which case user state is not checked.
+// in which case user state is not checked. Cache may be nil (no caching).
+// The fields must not change once Validate is in use. A copy of a
+// Validator shares its Cache; a copy with another Users needs its own
+// Cache (or none), since the cached user states came from Users.
 type Validator struct {
 	Keys KeySource
 	// IssuerFor returns the exact iss expected for tenant id tid.
@@ -88,10 +96,17 @@ type Validator struct {
 	Users     UserLookup
 	Skew      time.Duration
 	Now       func() time.Time
+	// Cache, if not nil, skips the signature check for tokens that
+	// validated before and reuses recent user states; see Cache for what
+	// is still checked on every call.
+	Cache *Cache
 }
 
 // DefaultSkew is the clock skew tolerated on exp and nbf.
 const DefaultSkew = 2 * time.Minute
+
+// maxTokenLen bounds the raw tokens Validate looks at (Entra's are < 4 KiB).
+const maxTokenLen = 16 << 10
 
 // Options narrow one validation.
 type Options struct {
@@ -102,79 +117,117 @@ type Options struct {
 }
 
 // Validate parses raw and returns its claims if every check passes. It
-// never returns claims together with an error.
+// never returns claims together with an error. The claims are the
+// caller's own: with a Cache they are a copy, so mutating them does not
+// affect other callers.
 func (v *Validator) Validate(ctx context.Context, raw string, opt Options) (*tokens.AccessClaims, error) {
 	now := time.Now()
 	if v.Now != nil {
 		now = v.Now()
 	}
+	if len(raw) > maxTokenLen {
+		return nil, fail(ErrMalformed, "token too long")
+	}
+	var key tokenKey
+	if v.Cache != nil && v.Cache.tokens != nil {
+		key = keyOf(raw)
+		if c, ok := v.Cache.verified(key, v.Keys, now); ok {
+			if err := v.check(ctx, c, opt, now); err != nil {
+				return nil, err
+			}
+			return c, nil
+		}
+	}
+	c, kid, pub, err := v.verify(raw, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.check(ctx, c, opt, now); err != nil {
+		return nil, err
+	}
+	v.Cache.remember(key, c, kid, pub, now)
+	return c, nil
+}
+
+// verify checks raw's algorithm and signature and decodes its claims. It
+// returns the kid and public key that verified the signature.
+func (v *Validator) verify(raw string, now time.Time) (*tokens.AccessClaims, string, *rsa.PublicKey, error) {
+	hdr, err := parseHeader(raw)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if hdr.Alg != string(jose.RS256) {
+		return nil, "", nil, fail(ErrAlgorithm, "alg %q", hdr.Alg)
+	}
+	key, ok := v.Keys.Lookup(hdr.Kid, now)
+	if !ok {
+		return nil, "", nil, fail(ErrUnknownKey, "kid %q", hdr.Kid)
+	}
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return nil, "", nil, fail(ErrMalformed, "%v", err)
+	}
+	pub := &key.Private.PublicKey
+	payload, err := jws.Verify(pub)
+	if err != nil {
+		return nil, "", nil, fail(ErrSignature, "%v", err)
+	}
+	var c tokens.AccessClaims
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return nil, "", nil, fail(ErrMalformed, "claims: %v", err)
+	}
+	if c.Tid == "" || c.Oid == "" {
+		return nil, "", nil, fail(ErrMalformed, "missing tid or oid")
+	}
+	return &c, hdr.Kid, pub, nil
+}
+
+// check runs every check on verified claims c that does not need the
+// signature: issuer, audience, the validity window at now, opt, and the
+// user's state. It runs on every Validate, cached or not.
+func (v *Validator) check(ctx context.Context, c *tokens.AccessClaims, opt Options, now time.Time) error {
 	skew := v.Skew
 	if skew == 0 {
 		skew = DefaultSkew
 	}
-	hdr, err := parseHeader(raw)
-	if err != nil {
-		return nil, err
-	}
-	if hdr.Alg != string(jose.RS256) {
-		return nil, fail(ErrAlgorithm, "alg %q", hdr.Alg)
-	}
-	key, ok := v.Keys.Lookup(hdr.Kid, now)
-	if !ok {
-		return nil, fail(ErrUnknownKey, "kid %q", hdr.Kid)
-	}
-	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil {
-		return nil, fail(ErrMalformed, "%v", err)
-	}
-	payload, err := jws.Verify(&key.Private.PublicKey)
-	if err != nil {
-		return nil, fail(ErrSignature, "%v", err)
-	}
-	var c tokens.AccessClaims
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return nil, fail(ErrMalformed, "claims: %v", err)
-	}
-	if c.Tid == "" || c.Oid == "" {
-		return nil, fail(ErrMalformed, "missing tid or oid")
-	}
 	if want := v.IssuerFor(c.Tid); c.Iss != want {
-		return nil, fail(ErrIssuer, "iss %q, want %q", c.Iss, want)
+		return fail(ErrIssuer, "iss %q, want %q", c.Iss, want)
 	}
 	if !v.audienceOK(c.Aud) {
-		return nil, fail(ErrAudience, "aud %q", c.Aud)
+		return fail(ErrAudience, "aud %q", c.Aud)
 	}
 	if c.Exp == 0 || now.After(time.Unix(c.Exp, 0).Add(skew)) {
-		return nil, fail(ErrExpired, "exp %d, now %d", c.Exp, now.Unix())
+		return fail(ErrExpired, "exp %d, now %d", c.Exp, now.Unix())
 	}
 	if c.Nbf != 0 && now.Add(skew).Before(time.Unix(c.Nbf, 0)) {
-		return nil, fail(ErrNotYetValid, "nbf %d, now %d", c.Nbf, now.Unix())
+		return fail(ErrNotYetValid, "nbf %d, now %d", c.Nbf, now.Unix())
 	}
 	if opt.Tenant != "" && !strings.EqualFold(opt.Tenant, c.Tid) {
-		return nil, fail(ErrTenant, "tid %q, want %q", c.Tid, opt.Tenant)
+		return fail(ErrTenant, "tid %q, want %q", c.Tid, opt.Tenant)
 	}
 	userToken := c.Scp != "" || c.Upn != ""
 	if opt.RequireMFA && userToken && !c.HasMFA() {
-		return nil, fail(ErrNoMFA, "amr %v", c.Amr)
+		return fail(ErrNoMFA, "amr %v", c.Amr)
 	}
-	if v.Users != nil && userToken {
-		st, found, err := v.Users.UserState(ctx, c.Tid, c.Oid)
-		if err != nil {
-			return nil, fmt.Errorf("validate: user lookup: %w", err)
-		}
-		if !found {
-			return nil, fail(ErrTenant, "user %s not in tenant %s", c.Oid, c.Tid)
-		}
-		if st.Disabled {
-			return nil, fail(ErrUserDisabled, "user %s", c.Oid)
-		}
-		// iat has whole seconds: a token from the same second as the
-		// revocation is refused too.
-		if !st.TokensValidAfter.IsZero() && time.Unix(c.Iat, 0).Before(st.TokensValidAfter) {
-			return nil, fail(ErrRevoked, "iat %d before %d", c.Iat, st.TokensValidAfter.Unix())
-		}
+	if v.Users == nil || !userToken {
+		return nil
 	}
-	return &c, nil
+	st, found, err := v.Cache.userState(ctx, v.Users, c.Tid, c.Oid, now)
+	if err != nil {
+		return fmt.Errorf("validate: user lookup: %w", err)
+	}
+	if !found {
+		return fail(ErrTenant, "user %s not in tenant %s", c.Oid, c.Tid)
+	}
+	if st.Disabled {
+		return fail(ErrUserDisabled, "user %s", c.Oid)
+	}
+	// iat has whole seconds: a token from the same second as the
+	// revocation is refused too.
+	if !st.TokensValidAfter.IsZero() && time.Unix(c.Iat, 0).Before(st.TokensValidAfter) {
+		return fail(ErrRevoked, "iat %d before %d", c.Iat, st.TokensValidAfter.Unix())
+	}
+	return nil
 }
 
 func (v *Validator) audienceOK(aud string) bool {
@@ -195,7 +248,7 @@ type header struct {
 // and HS* tokens get ErrAlgorithm rather than a parse error.
 func parseHeader(raw string) (header, error) {
 	var h header
-	if len(raw) > 16<<10 {
+	if len(raw) > maxTokenLen {
 		return h, fail(ErrMalformed, "token too long")
 	}
 	parts := strings.Split(raw, ".")

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +190,10 @@ func FuzzValidateToken(f *testing.F) {
 	f.Add(b64(`{"alg":"none"}`) + "." + b64(`{"tid":"x"}`) + ".")
 	f.Add(b64(`{"alg":"RS256","kid":"`+testKey.ID+`"}`) + "." + b64(`{"tid":1}`) + ".AAAA")
 	f.Add(good[:len(good)-3] + "abc")
+	// The same validator with a cache must give the same verdict, on the
+	// first call (miss) and on the second (hit when the first passed).
+	cached := *fx.v
+	cached.Cache = NewCache(CacheConfig{MaxTokens: 64, UserStateTTL: time.Minute})
 	f.Fuzz(func(t *testing.T, raw string) {
 		c, err := fx.v.Validate(context.Background(), raw, Options{})
 		if err == nil && raw != good {
@@ -200,7 +205,28 @@ func FuzzValidateToken(f *testing.F) {
 		if err != nil && c != nil {
 			t.Fatal("claims returned with an error")
 		}
+		for range 2 {
+			cc, cerr := cached.Validate(context.Background(), raw, Options{})
+			if cerr != nil && cc != nil {
+				t.Fatal("cached: claims returned with an error")
+			}
+			if (cerr == nil) != (err == nil) || reason(cerr) != reason(err) {
+				t.Fatalf("cache changed the verdict: %v, uncached %v", cerr, err)
+			}
+			if err == nil && !reflect.DeepEqual(*cc, *c) {
+				t.Fatalf("cache changed the claims: %+v, uncached %+v", *cc, *c)
+			}
+		}
 	})
+}
+
+// reason is the sentinel of a *Error, or nil.
+func reason(err error) error {
+	var ve *Error
+	if errors.As(err, &ve) {
+		return ve.Reason
+	}
+	return nil
 }
 
 func BenchmarkValidate(b *testing.B) {
