@@ -121,16 +121,37 @@ func (f *Fleet) NewStats() []*Stats {
 // Drive runs a worker on every open shell for d (or until ctx ends),
 // recording into stats[target] (which may be read while it runs). Each
 // call has its own timeout.
+//
+// Before the clock starts every worker creates one policy of its own
+// (see worker.seed), 32 at a time; a worker whose seed fails still runs.
 func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, ledger *Ledger, callTimeout time.Duration, stats []*Stats) {
-	dctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	var wg sync.WaitGroup
+	var workers []*worker
 	for ui, u := range f.users {
 		for si, sh := range u.shells {
-			w := &worker{shell: sh, target: f.Targets[u.target].Name, prefix: fmt.Sprintf("load-%s-u%d-s%d", f.RunID, ui+1, si+1),
-				mix: mix, rng: rand.New(rand.NewPCG(uint64(ui), uint64(si))), stats: stats[u.target], ledger: ledger, timeout: callTimeout}
-			wg.Go(func() { w.run(dctx) })
+			workers = append(workers, &worker{shell: sh, target: f.Targets[u.target].Name, prefix: fmt.Sprintf("load-%s-u%d-s%d", f.RunID, ui+1, si+1),
+				mix: mix, rng: rand.New(rand.NewPCG(uint64(ui), uint64(si))), stats: stats[u.target], ledger: ledger, timeout: callTimeout})
 		}
+	}
+	var seedFailed atomic.Int64
+	sem := make(chan struct{}, 32)
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := w.seed(ctx); err != nil {
+				seedFailed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := seedFailed.Load(); n > 0 && f.Log != nil {
+		f.Log.WarnContext(ctx, "some shells could not create their first policy; their Gets will list the tenant", "shells", n)
+	}
+	dctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	for _, w := range workers {
+		wg.Go(func() { w.run(dctx) })
 	}
 	wg.Wait()
 }

@@ -10,7 +10,7 @@ import (
 
 // DefaultMix is the cmdlet mix used when --mix is not given: mostly reads,
 // with a fifth of the calls writing.
-const DefaultMix = "Get-RetentionCompliancePolicy=60,Get-ComplianceTag=20,New-RetentionCompliancePolicy=10,Set-RetentionCompliancePolicy=10"
+const DefaultMix = "Get-RetentionCompliancePolicy=60,Get-ComplianceTag=20,New-RetentionCompliancePolicy=5,Set-RetentionCompliancePolicy=10,Remove-RetentionCompliancePolicy=5"
 
 // MixEntry is one cmdlet and its relative weight.
 type MixEntry struct {

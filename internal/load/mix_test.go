@@ -11,7 +11,7 @@ func TestParseMixDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Entries) != 4 || m.total != 100 || m.String() != DefaultMix {
+	if len(m.Entries) != 5 || m.total != 100 || m.String() != DefaultMix {
 		t.Fatalf("got %+v total %d", m.Entries, m.total)
 	}
 }

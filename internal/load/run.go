@@ -96,6 +96,13 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	log.InfoContext(ctx, "load done", "completed", r.Completed, "per_second", r.Throughput, "errors", r.Errors)
 
 	r.Writes = ledger.Verify(ctx, f.Shells(0))
+	if live := ledger.Live(); len(live) > 0 {
+		removed, failed := Cleanup(ctx, f.Shells(0), live)
+		log.InfoContext(ctx, "removed the run's policies", "removed", removed, "failed", failed)
+		if failed > 0 {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("cleanup: %d of the run's %d policies could not be removed", failed, len(live)))
+		}
+	}
 	closed, failed := f.Close(ctx)
 	if failed > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d shells failed to close (%d closed)", failed, closed))

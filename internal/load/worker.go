@@ -62,6 +62,29 @@ type worker struct {
 	seq int
 }
 
+// seed creates the worker's first policy before the measured phase, so
+// that its Gets are point reads (-Identity) from the first call rather
+// than listings of a tenant that grows with every shell. The write is
+// recorded in the ledger; its latency is not measured.
+func (w *worker) seed(ctx context.Context) error {
+	var err error
+	for range 3 {
+		cmd, _, ack := w.plan("New-RetentionCompliancePolicy")
+		cctx, cancel := context.WithTimeout(ctx, w.timeout)
+		err = invoke(cctx, w.shell, cmd, nil)
+		cancel()
+		if err == nil {
+			ack()
+			return nil
+		}
+		w.ledger.indeterminate.Add(1)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return err
+}
+
 // run loops until ctx ends or the shell is lost (its replica is gone).
 func (w *worker) run(ctx context.Context) {
 	for ctx.Err() == nil {
@@ -102,7 +125,8 @@ func (w *worker) run(ctx context.Context) {
 //	Set-RetentionCompliancePolicy   sets -Comment on one of its own policies
 //	                                (creates one first if it has none)
 //	Remove-RetentionCompliancePolicy removes its oldest own policy
-//	                                (-Confirm:$false)
+//	                                (-Confirm:$false), keeping the last
+//	                                one (creates one instead)
 //	Get-RetentionCompliancePolicy   -Identity one of its own policies, or
 //	                                the whole list while it has none
 //	anything else                   runs without arguments
@@ -110,8 +134,13 @@ func (w *worker) run(ctx context.Context) {
 // ack, if non-nil, records the write in the ledger once acknowledged.
 func (w *worker) plan(cmdlet string) (cmd runspace.Command, write bool, ack func()) {
 	switch strings.ToLower(cmdlet) {
-	case "set-retentioncompliancepolicy", "remove-retentioncompliancepolicy":
+	case "set-retentioncompliancepolicy":
 		if len(w.own) == 0 {
+			return w.plan("New-RetentionCompliancePolicy")
+		}
+	case "remove-retentioncompliancepolicy":
+		// Keep one policy, so that Gets stay point reads.
+		if len(w.own) <= 1 {
 			return w.plan("New-RetentionCompliancePolicy")
 		}
 	}

@@ -33,13 +33,23 @@ func TestWorkerPlanWritesOnlyOwnPolicies(t *testing.T) {
 	if cmd, write, _ := w.plan("Get-RetentionCompliancePolicy"); write || len(cmd.Args) != 1 || cmd.Args[0].Value != "load-r-u1-s1-3" {
 		t.Fatalf("get planned %+v", cmd)
 	}
+	// Remove keeps the last own policy (so Gets stay point reads): it
+	// creates a second one instead, and then removes the oldest.
 	cmd, _, ack = w.plan("Remove-RetentionCompliancePolicy")
-	if len(cmd.Args) != 2 || cmd.Args[1].Name != "Confirm" || cmd.Args[1].Value != false {
+	if cmd.Name != "New-RetentionCompliancePolicy" {
+		t.Fatalf("remove of the only own policy planned %+v", cmd)
+	}
+	ack()
+	cmd, _, ack = w.plan("Remove-RetentionCompliancePolicy")
+	if len(cmd.Args) != 2 || cmd.Args[0].Value != "load-r-u1-s1-3" || cmd.Args[1].Name != "Confirm" || cmd.Args[1].Value != false {
 		t.Fatalf("remove planned %+v", cmd)
 	}
 	ack()
-	if len(w.own) != 0 || !w.ledger.policies["load-r-u1-s1-3"].removed {
+	if len(w.own) != 1 || !w.ledger.policies["load-r-u1-s1-3"].removed {
 		t.Fatal("removal not recorded")
+	}
+	if live := w.ledger.Live(); len(live) != 1 || live[0] != "load-r-u1-s1-5" {
+		t.Fatalf("live policies %v", live)
 	}
 	if cmd, write, _ := w.plan("Get-ComplianceTag"); write || len(cmd.Args) != 0 {
 		t.Fatalf("other cmdlet planned %+v", cmd)
