@@ -72,7 +72,10 @@ func (d *Distributor) Run(ctx context.Context) error {
 }
 
 // Step runs one pass over policies modified since the checkpoint and
-// returns how many it distributed or deleted.
+// returns how many it distributed or deleted. When the store has
+// transactions, each page of changes commits in one transaction (one
+// durable commit instead of one per policy), so the distributor holds
+// SQLite's single writer briefly and rarely.
 func (d *Distributor) Step(ctx context.Context) (int, error) {
 	q := storage.ObjectQuery{Kind: KindPolicy, ModifiedAfter: d.checkpoint, Page: storage.Page{Size: storage.MaxPageSize}}
 	newest := d.checkpoint
@@ -82,17 +85,21 @@ func (d *Distributor) Step(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("compliance: distributor list: %w", err)
 		}
+		var todo []storage.Object
 		for _, o := range objs {
 			if o.ModifiedAt.After(newest) {
 				newest = o.ModifiedAt
 			}
-			done, err := d.distribute(ctx, o)
-			if err != nil {
+			if b, err := decode[policyBody](o); err != nil {
 				return n, err
+			} else if b.DistributionStatus == StatusPending || b.DistributionStatus == StatusPendingDeletion {
+				todo = append(todo, o)
 			}
-			if done {
-				n++
-			}
+		}
+		done, err := d.distributePage(ctx, todo)
+		n += done
+		if err != nil {
+			return n, err
 		}
 		if next == "" {
 			break
@@ -105,19 +112,58 @@ func (d *Distributor) Step(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func (d *Distributor) distribute(ctx context.Context, o storage.Object) (bool, error) {
+// txObjects is the optional capability distributePage batches with.
+type txObjects interface {
+	Tx(ctx context.Context, fn func(ctx context.Context, tx storage.Storage) error) error
+}
+
+// distributePage distributes objs, in one transaction when it can.
+func (d *Distributor) distributePage(ctx context.Context, objs []storage.Object) (int, error) {
+	if len(objs) == 0 {
+		return 0, nil
+	}
+	run := func(st storage.ObjectStore) (int, error) {
+		n := 0
+		for _, o := range objs {
+			done, err := d.distribute(ctx, st, o)
+			if err != nil {
+				return n, err
+			}
+			if done {
+				n++
+			}
+		}
+		return n, nil
+	}
+	tx, ok := d.st.(txObjects)
+	if !ok {
+		return run(d.st)
+	}
+	var n int
+	err := tx.Tx(ctx, func(ctx context.Context, s storage.Storage) error {
+		var err error
+		n, err = run(s) // n is reset on every attempt
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (d *Distributor) distribute(ctx context.Context, st storage.ObjectStore, o storage.Object) (bool, error) {
 	b, err := decode[policyBody](o)
 	if err != nil {
 		return false, err
 	}
 	switch b.DistributionStatus {
 	case StatusPendingDeletion:
-		if err := d.st.DeleteObject(ctx, o.TenantID, KindPolicy, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if err := st.DeleteObject(ctx, o.TenantID, KindPolicy, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return false, fmt.Errorf("compliance: distributor delete: %w", err)
 		}
 		return true, nil
 	case StatusPending:
-		_, err := d.st.UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(cur storage.Object) (storage.Object, error) {
+		_, err := st.UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(cur storage.Object) (storage.Object, error) {
 			cb, err := decode[policyBody](cur)
 			if err != nil {
 				return cur, err

@@ -2,8 +2,12 @@ package compliance
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/ipps/ipps/internal/storage"
 )
 
 func TestDistributorRunStops(t *testing.T) {
@@ -33,5 +37,44 @@ func TestDistributorRunStops(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop")
+	}
+}
+
+// txCounter counts transactions on the real store beneath it.
+type txCounter struct {
+	storage.Storage
+	txs int
+}
+
+func (c *txCounter) Tx(ctx context.Context, fn func(context.Context, storage.Storage) error) error {
+	c.txs++
+	return c.Storage.Tx(ctx, fn)
+}
+
+// One Step distributes a page of pending policies and deletes a page of
+// removed ones in one transaction each, not one per policy, and leaves
+// each in its final state.
+func TestDistributorCommitsAPageAtOnce(t *testing.T) {
+	e := newEnv(t, sqliteBackend())
+	rs := e.open(e.scc, e.admin)
+	for i := range 30 {
+		must(t, rs, "New-RetentionCompliancePolicy", A("", fmt.Sprint("B", i)), A("SharePointLocation", "All"))
+	}
+	must(t, rs, "Remove-RetentionCompliancePolicy", A("", "B0"), noConfirm())
+	st := &txCounter{Storage: e.st}
+	n, err := NewDistributor(st, DistributorConfig{}, testLogger(t)).Step(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 30 || st.txs != 1 {
+		t.Fatalf("Step distributed %d policies in %d transactions, want ≥30 in 1", n, st.txs)
+	}
+	for i := 1; i < 30; i++ {
+		if got := must(t, rs, "Get-RetentionCompliancePolicy", A("", fmt.Sprint("B", i))); propStr(got[0], "DistributionStatus") != StatusSuccess {
+			t.Fatalf("B%d is %s", i, propStr(got[0], "DistributionStatus"))
+		}
+	}
+	if _, err := e.st.GetObjectByName(context.Background(), e.admin.TenantID, KindPolicy, "B0"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("removed policy still stored: %v", err)
 	}
 }
