@@ -146,8 +146,14 @@ type Provider struct {
 	table  *cmdlet.Table
 	ns     rbac.Namespace
 
-	mu   sync.Mutex          // guards open
-	open map[string]struct{} // shell IDs with a lease held by this provider
+	// views shares the cmdlet view of each distinct RBAC assignment
+	// between the open shells that have it.
+	views viewCache
+
+	mu sync.Mutex // guards open
+	// open maps the shell IDs with a lease held by this provider to the
+	// view each one holds.
+	open map[string]*commandView
 }
 
 var _ runspace.Provider = (*Provider)(nil)
@@ -173,14 +179,17 @@ func NewProvider(cfg Config, st storage.Storage, broker *audit.Broker, logger *s
 	if cfg.Endpoint == ExchangeOnline {
 		ns = rbac.EXO
 	}
-	return &Provider{cfg: cfg, st: st, broker: broker, logger: logger.With("endpoint", cfg.Endpoint.String()), table: table, ns: ns, open: map[string]struct{}{}}, nil
+	return &Provider{cfg: cfg, st: st, broker: broker, logger: logger.With("endpoint", cfg.Endpoint.String()), table: table, ns: ns, open: map[string]*commandView{}}, nil
 }
 
 // Open refuses a principal whose account is missing or has
 // RemotePowerShellEnabled $false (RefusedAccess, AccessDeniedMessage), or
 // who already holds MaxConnections unexpired shells in the shared database
-// (RefusedQuota, QuotaMessage); otherwise it compiles the user's grants and
-// returns a runspace holding a lease for shellID until Close.
+// (RefusedQuota, QuotaMessage); otherwise it reads the user's RBAC
+// assignment afresh (so role-group changes apply to every new shell) and
+// returns a runspace holding a lease for shellID until Close. The
+// runspace's compiled grants and cmdlet table are shared with the other
+// open shells whose assignment is the same (see viewCache).
 func (p *Provider) Open(ctx context.Context, pr runspace.Principal, shellID string) (runspace.Runspace, error) {
 	u, err := p.st.GetUser(ctx, pr.UserID)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -199,7 +208,7 @@ func (p *Provider) Open(ctx context.Context, pr runspace.Principal, shellID stri
 			implicitGroups = []string{"Organization Management"}
 		}
 	}
-	grants, err := rbac.Compile(ctx, p.st, u.TenantID, u.ID, rbac.Options{Namespace: p.ns, ImplicitGroups: implicitGroups})
+	assignment, err := rbac.Read(ctx, p.st, u.TenantID, u.ID, rbac.Options{Namespace: p.ns, ImplicitGroups: implicitGroups})
 	if err != nil {
 		return nil, fmt.Errorf("compliance: open: %w", err)
 	}
@@ -213,21 +222,30 @@ func (p *Provider) Open(ctx context.Context, pr runspace.Principal, shellID stri
 		}
 		return nil, fmt.Errorf("compliance: open: acquire lease: %w", err)
 	}
+	view := p.views.acquire(assignment, p.table)
 	p.mu.Lock()
-	p.open[shellID] = struct{}{}
+	prev := p.open[shellID]
+	p.open[shellID] = view
 	p.mu.Unlock()
+	if prev != nil {
+		p.views.release(prev)
+	}
 	pr.TenantID, pr.UserID = u.TenantID, u.ID
 	if pr.UPN == "" {
 		pr.UPN = u.UPN
 	}
-	return newRunspace(p, pr, shellID, grants), nil
+	return view.runspace(p, pr, shellID), nil
 }
 
-// release drops the shell's lease.
+// release drops the shell's lease and its hold on its view.
 func (p *Provider) release(ctx context.Context, shellID string) error {
 	p.mu.Lock()
+	view := p.open[shellID]
 	delete(p.open, shellID)
 	p.mu.Unlock()
+	if view != nil {
+		p.views.release(view)
+	}
 	if err := p.st.ReleaseLease(context.WithoutCancel(ctx), shellID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("compliance: release lease %s: %w", shellID, err)
 	}

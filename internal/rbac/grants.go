@@ -1,7 +1,9 @@
 // Package rbac compiles a user's management-role grants (role groups →
-// roles → role entries of cmdlet + parameters) once per runspace and
-// answers, denying by default, which cmdlets and parameters the user may
-// see. It also seeds the default Security & Compliance and Exchange Online
+// roles → role entries of cmdlet + parameters) and answers, denying by
+// default, which cmdlets and parameters the user may see. Read takes the
+// user's Assignment from the store when a runspace opens; its Key lets
+// callers share one compiled Grants between users whose assignments are
+// equal. It also seeds the default Security & Compliance and Exchange Online
 // role groups and declares the role-group cmdlets.
 //
 // Security & Compliance and Exchange Online role groups are separate even
@@ -11,7 +13,6 @@ package rbac
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -69,44 +70,14 @@ type Options struct {
 
 // Compile reads the groups userID belongs to (plus opts.ImplicitGroups) in
 // opts.Namespace and unions their roles' entries. Roles named by a group
-// but missing from the store grant nothing.
+// but missing from the store grant nothing. It is Read followed by
+// Assignment.Compile.
 func Compile(ctx context.Context, st storage.RBACStore, tenantID, userID string, opts Options) (*Grants, error) {
-	groups, err := st.ListRoleGroupsForUser(ctx, tenantID, userID)
+	a, err := Read(ctx, st, tenantID, userID, opts)
 	if err != nil {
-		return nil, fmt.Errorf("rbac: list groups of %s: %w", userID, err)
+		return nil, err
 	}
-	for _, name := range opts.ImplicitGroups {
-		g, err := st.GetRoleGroupByName(ctx, tenantID, opts.Namespace.Stored(name))
-		if err != nil {
-			continue // an absent implicit group grants nothing
-		}
-		groups = append(groups, g)
-	}
-	g := &Grants{cmdlets: map[string]*grant{}}
-	seenRole := map[string]bool{}
-	for _, grp := range groups {
-		name, ok := opts.Namespace.Display(grp.Name)
-		if !ok {
-			continue
-		}
-		if !slices.Contains(g.groups, name) {
-			g.groups = append(g.groups, name)
-		}
-		for _, roleName := range grp.Roles {
-			key := strings.ToLower(roleName)
-			if seenRole[key] {
-				continue
-			}
-			seenRole[key] = true
-			role, err := st.GetRole(ctx, tenantID, roleName)
-			if err != nil {
-				continue
-			}
-			display, _ := opts.Namespace.Display(role.Name)
-			g.add(display, role.Entries)
-		}
-	}
-	return g, nil
+	return a.Compile(), nil
 }
 
 // FromRoles compiles grants directly from roles (for tests and app-only
