@@ -180,7 +180,7 @@ func (p *ClientPool) newPipelineLocked(noInput bool, t MessageType, req encoder)
 	pid := NewRandomWireGUID()
 	id := targetKey(pid.String())
 	if err := p.enqueueLocked(id, t, pid, req); err != nil {
-		delete(p.queues, id)
+		p.dropQueueLocked(id)
 		return nil, err
 	}
 	pl := &ClientPipeline{pool: p, id: id, pid: pid, q: p.queueLocked(id), noInput: noInput, state: PipelineRunning}
@@ -218,7 +218,7 @@ func (p *ClientPool) RemovePipeline(id string) {
 		pl.q.aborted = true
 		delete(p.pipelines, k)
 	}
-	delete(p.queues, k)
+	p.dropQueueLocked(k)
 	p.cond.Broadcast()
 }
 

@@ -80,27 +80,61 @@ type endpoint struct {
 	rpid   WireGUID // guarded by mu
 	ids    fragment.ObjectIDs
 	defrag fragment.Defragmenter
-	queues map[string]*queue // guarded by mu
-	events []Event           // guarded by mu
-	closed bool              // guarded by mu
+	// poolQ is the queue of PoolTarget, which every endpoint uses; queues
+	// holds the pipelines' queues by targetKey and is nil until the first
+	// one, so that an idle pool carries no map. Guarded by mu.
+	poolQ  *queue
+	queues map[string]*queue
+	events []Event // guarded by mu
+	closed bool    // guarded by mu
 }
 
 func (e *endpoint) init(cfg Config, dest Destination, role handler) {
 	e.cfg, e.dest, e.role = cfg, dest, role
 	e.cond.L = &e.mu
 	e.defrag = fragment.Defragmenter{MaxMessageSize: cfg.MaxMessageSize, MaxPendingSize: cfg.MaxPendingSize}
-	e.queues = make(map[string]*queue)
+	e.poolQ = newQueue()
 }
+
+func newQueue() *queue { return &queue{ready: make(chan struct{}, 1)} }
 
 // queueLocked returns the queue of target, creating it.
 func (e *endpoint) queueLocked(target string) *queue {
 	k := targetKey(target)
+	if k == PoolTarget {
+		return e.poolQ
+	}
 	q := e.queues[k]
 	if q == nil {
-		q = &queue{ready: make(chan struct{}, 1)}
+		if e.queues == nil {
+			e.queues = make(map[string]*queue)
+		}
+		q = newQueue()
 		e.queues[k] = q
 	}
 	return q
+}
+
+// dropQueueLocked forgets the queue of a pipeline target; the map goes
+// with its last queue.
+func (e *endpoint) dropQueueLocked(target string) {
+	k := targetKey(target)
+	if k == PoolTarget {
+		return
+	}
+	delete(e.queues, k)
+	if len(e.queues) == 0 {
+		e.queues = nil
+	}
+}
+
+// lookupLocked returns the queue of target, or nil if it has none.
+func (e *endpoint) lookupLocked(target string) *queue {
+	k := targetKey(target)
+	if k == PoolTarget {
+		return e.poolQ
+	}
+	return e.queues[k]
 }
 
 // encoder is anything that becomes message data: the payload types'
@@ -171,7 +205,7 @@ func (e *endpoint) Ready(target string) <-chan struct{} {
 func (e *endpoint) DataToSend(target string, maxBytes int) (data []byte, final bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	q := e.queues[targetKey(target)]
+	q := e.lookupLocked(target)
 	if q == nil {
 		return nil, false
 	}
@@ -192,6 +226,9 @@ func (e *endpoint) DataToSend(target string, maxBytes int) (data []byte, final b
 			q.msgs = q.msgs[1:]
 		}
 	}
+	if len(q.msgs) == 0 {
+		q.msgs = nil // an idle queue keeps no backing array
+	}
 	if len(data) == 0 {
 		data = nil
 	}
@@ -206,7 +243,7 @@ func (e *endpoint) DataToSend(target string, maxBytes int) (data []byte, final b
 func (e *endpoint) Pending(target string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	q := e.queues[targetKey(target)]
+	q := e.lookupLocked(target)
 	return q != nil && len(q.msgs) > 0
 }
 
@@ -221,6 +258,9 @@ func (e *endpoint) NextEvent() (Event, bool) {
 	ev := e.events[0]
 	e.events[0] = nil
 	e.events = e.events[1:]
+	if len(e.events) == 0 {
+		e.events = nil // an idle endpoint keeps no backing array
+	}
 	return ev, true
 }
 
@@ -263,5 +303,7 @@ func (e *endpoint) closeLocked() {
 		q.aborted = true
 		q.signal()
 	}
+	e.poolQ.aborted = true
+	e.poolQ.signal()
 	e.cond.Broadcast()
 }

@@ -14,16 +14,23 @@ import (
 // concurrent use.
 type ServerPool struct {
 	endpoint
-	scfg ServerConfig
+	// maxRunning and privateData are ServerConfig's MaxRunningPipelines
+	// and PrivateData (the rest of it is endpoint.cfg). Immutable.
+	maxRunning  int
+	privateData *ApplicationPrivateData
 
 	state      RunspacePoolState          // guarded by mu
 	minRS      int32                      // guarded by mu
 	maxRS      int32                      // guarded by mu
 	sessionKey []byte                     // guarded by mu
-	pipelines  map[string]*ServerPipeline // by targetKey; guarded by mu
+	pipelines  map[string]*ServerPipeline // by targetKey, nil when empty; guarded by mu
 }
 
 var _ handler = (*ServerPool)(nil)
+
+// defaultPrivateData is what a ServerPool sends when ServerConfig has no
+// PrivateData. Every such pool shares it; nothing may modify it.
+var defaultPrivateData = &ApplicationPrivateData{PSVersionTable: DefaultPSVersionTable()}
 
 // NewServerPool returns a pool in state BeforeOpen. cfg is defaulted and
 // validated.
@@ -36,9 +43,9 @@ func NewServerPool(cfg ServerConfig) (*ServerPool, error) {
 		cfg.MaxRunningPipelines = DefaultMaxRunningPipelines
 	}
 	if cfg.PrivateData == nil {
-		cfg.PrivateData = &ApplicationPrivateData{PSVersionTable: DefaultPSVersionTable()}
+		cfg.PrivateData = defaultPrivateData
 	}
-	p := &ServerPool{scfg: cfg, pipelines: make(map[string]*ServerPipeline), minRS: 1, maxRS: 1}
+	p := &ServerPool{maxRunning: cfg.MaxRunningPipelines, privateData: cfg.PrivateData, minRS: 1, maxRS: 1}
 	p.init(cfg.Config, DestinationClient, p)
 	return p, nil
 }
@@ -189,7 +196,7 @@ func (p *ServerPool) onInit(m Message) error {
 		p.minRS, p.maxRS = max(1, init.MinRunspaces), max(1, init.MaxRunspaces)
 		p.emitLocked(InitRunspacePoolEvent{Init: init})
 	}
-	if err := p.enqueueLocked(PoolTarget, MsgApplicationPrivateData, WireGUID{}, p.scfg.PrivateData); err != nil {
+	if err := p.enqueueLocked(PoolTarget, MsgApplicationPrivateData, WireGUID{}, p.privateData); err != nil {
 		return err
 	}
 	p.state = PoolOpened
@@ -226,8 +233,8 @@ func (p *ServerPool) onCreate(target string, m Message) error {
 	if p.pipelines[k] != nil {
 		return &UnexpectedMessageError{Type: m.Type, State: "pipeline " + strings.ToUpper(id) + " exists"}
 	}
-	if p.runningLocked() >= p.scfg.MaxRunningPipelines {
-		return fmt.Errorf("%w (%d running)", ErrTooManyPipelines, p.scfg.MaxRunningPipelines)
+	if p.runningLocked() >= p.maxRunning {
+		return fmt.Errorf("%w (%d running)", ErrTooManyPipelines, p.maxRunning)
 	}
 	pl := &ServerPipeline{pool: p, id: k, pid: m.PID, q: p.queueLocked(k), state: PipelineRunning}
 	if m.Type == MsgGetCommandMetadata {
@@ -236,7 +243,7 @@ func (p *ServerPool) onCreate(target string, m Message) error {
 			return err
 		}
 		pl.noInput, pl.metadata = true, true
-		p.pipelines[k] = pl
+		p.addPipelineLocked(k, pl)
 		p.emitLocked(GetCommandMetadataEvent{Pipeline: pl, Request: req})
 		return nil
 	}
@@ -245,9 +252,17 @@ func (p *ServerPool) onCreate(target string, m Message) error {
 		return err
 	}
 	pl.noInput = req.NoInput
-	p.pipelines[k] = pl
+	p.addPipelineLocked(k, pl)
 	p.emitLocked(CreatePipelineEvent{Pipeline: pl, Request: req})
 	return nil
+}
+
+// addPipelineLocked registers pl under k, creating the map on first use.
+func (p *ServerPool) addPipelineLocked(k string, pl *ServerPipeline) {
+	if p.pipelines == nil {
+		p.pipelines = make(map[string]*ServerPipeline)
+	}
+	p.pipelines[k] = pl
 }
 
 func (p *ServerPool) runningLocked() int {
@@ -336,7 +351,10 @@ func (p *ServerPool) RemovePipeline(commandID string) {
 			pl.state = PipelineStopped
 		}
 		delete(p.pipelines, k)
+		if len(p.pipelines) == 0 {
+			p.pipelines = nil // an idle pool keeps no map
+		}
 	}
-	delete(p.queues, k)
+	p.dropQueueLocked(k)
 	p.cond.Broadcast()
 }

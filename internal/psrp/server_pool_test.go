@@ -2,6 +2,8 @@ package psrp
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/ipps/ipps/internal/psrp/fragment"
@@ -284,5 +286,80 @@ func TestServerMaxRunningPipelines(t *testing.T) {
 	d, _ = p.cli.DataToSend(fourth.ID(), 1<<16)
 	if err := p.srv.ReceiveData(fourth.ID(), StreamStdin, d); err != nil {
 		t.Fatalf("after stop: %v", err)
+	}
+}
+
+// idleHoldings reports what an endpoint holds beyond its fixed fields.
+func idleHoldings(e *endpoint) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var held []string
+	if e.queues != nil {
+		held = append(held, fmt.Sprintf("%d pipeline queues", len(e.queues)))
+	}
+	if e.events != nil {
+		held = append(held, fmt.Sprintf("%d events", len(e.events)))
+	}
+	if e.poolQ.msgs != nil {
+		held = append(held, "a pool queue array")
+	}
+	return strings.Join(held, ", ")
+}
+
+// TestServerPoolIdleHoldsNothing: once its queues are drained, its events
+// taken and its pipelines removed, an open pool holds no maps or slices
+// (a server keeps one per idle shell), and the pool queue keeps working
+// with the same Ready channel.
+func TestServerPoolIdleHoldsNothing(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	p.open()
+	if h := idleHoldings(&p.srv.endpoint); h != "" || p.srv.pipelines != nil {
+		t.Fatalf("opened pool holds %s (pipelines %v)", h, p.srv.pipelines)
+	}
+	ready := p.srv.Ready(PoolTarget)
+	select { // the opening replies' signal
+	case <-ready:
+	default:
+	}
+	for range 2 {
+		req := simpleCmd("Get-X")
+		req.NoInput = true
+		cp, err := p.cli.CreatePipeline(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.up(cp.ID())
+		ev := drain(p.srv)[0].(CreatePipelineEvent)
+		if err := ev.Pipeline.WriteOutput("x"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ev.Pipeline.Complete(); err != nil {
+			t.Fatal(err)
+		}
+		p.downUntilFinal(cp.ID())
+		drain(p.cli)
+		p.srv.RemovePipeline(cp.ID())
+		p.cli.RemovePipeline(cp.ID())
+		if h := idleHoldings(&p.srv.endpoint); h != "" || p.srv.pipelines != nil {
+			t.Fatalf("pool holds %s (pipelines %v) after its pipeline", h, p.srv.pipelines)
+		}
+	}
+	p.srv.RemovePipeline(PoolTarget) // not a pipeline: the pool queue stays
+	if _, err := p.cli.GetAvailableRunspaces(); err != nil {
+		t.Fatal(err)
+	}
+	p.up(PoolTarget)
+	select {
+	case <-ready:
+	default:
+		t.Fatal("pool Ready channel not signalled")
+	}
+	p.down(PoolTarget)
+	if evs := drain(p.cli); len(evs) != 1 || evs[0].(RunspaceAvailabilityEvent).Availability.Available != 1 {
+		t.Fatalf("client events %#v", evs)
+	}
+	drain(p.srv)
+	if h := idleHoldings(&p.srv.endpoint); h != "" {
+		t.Fatalf("pool holds %s after a pool request", h)
 	}
 }

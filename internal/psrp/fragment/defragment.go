@@ -137,6 +137,9 @@ func (d *Defragmenter) Add(f Fragment) ([]byte, bool, error) {
 func (d *Defragmenter) drop(id uint64, p *partial) {
 	d.pendingBytes -= len(p.buf)
 	delete(d.pending, id)
+	if len(d.pending) == 0 {
+		d.pending = nil // idle: no map held between multi-fragment messages
+	}
 }
 
 // Write parses stream (a concatenation of fragments, e.g. one decoded
