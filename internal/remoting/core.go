@@ -154,6 +154,9 @@ func (sh *shell) addCommand(id string) (*command, error) {
 		return nil, errCommandExists
 	}
 	cmd := newCommand(sh, id)
+	if sh.commands == nil {
+		sh.commands = make(map[string]*command)
+	}
 	sh.commands[k] = cmd
 	return cmd, nil
 }
@@ -165,6 +168,9 @@ func (sh *shell) removeCommand(id string) bool {
 	k := strings.ToUpper(id)
 	cmd, ok := sh.commands[k]
 	delete(sh.commands, k)
+	if len(sh.commands) == 0 {
+		sh.commands = nil
+	}
 	sh.mu.Unlock()
 	if !ok {
 		return false

@@ -48,7 +48,9 @@ type shell struct {
 	active int
 	// closed is set once close begins; guarded by mu.
 	closed bool
-	// commands holds the commands by upper-case CommandId; guarded by mu.
+	// commands holds the commands by upper-case CommandId; it is nil
+	// while the shell has none, so an idle shell holds no map. Guarded by
+	// mu.
 	commands map[string]*command
 
 	// pipelines tracks running Invoke and input-pump goroutines.
@@ -62,7 +64,7 @@ func newShell(id, owner, addr, uri string, rs runspace.Runspace, now time.Time) 
 	return &shell{
 		id: id, owner: owner, clientAddr: addr, resourceURI: uri, rs: rs,
 		created: now, lastUsed: now, ctx: ctx, cancel: cancel,
-		done: make(chan struct{}), commands: make(map[string]*command),
+		done: make(chan struct{}),
 	}
 }
 
