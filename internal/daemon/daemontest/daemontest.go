@@ -42,7 +42,7 @@ type Server struct {
 
 // Start runs a replica until the test ends. mutate, if not nil, adjusts
 // the configuration before the daemon is built.
-func Start(t *testing.T, mutate func(*config.Config)) *Server {
+func Start(t testing.TB, mutate func(*config.Config)) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	pki, err := devpki.Ensure(dir, []string{"127.0.0.1"}, time.Now())
@@ -84,7 +84,7 @@ func Start(t *testing.T, mutate func(*config.Config)) *Server {
 
 // OrgAdmin creates the tenant of upn's domain and upn (no MFA) as a member
 // of Organization Management on both endpoints, and returns its password.
-func (s *Server) OrgAdmin(t *testing.T, upn string) string {
+func (s *Server) OrgAdmin(t testing.TB, upn string) string {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := s.Admin.CreateTenant(ctx, strings.SplitN(upn, "@", 2)[1], ""); err != nil {
@@ -103,7 +103,7 @@ func (s *Server) OrgAdmin(t *testing.T, upn string) string {
 }
 
 // PasswordToken signs a user in with MSAL for Go (username/password grant).
-func (s *Server) PasswordToken(t *testing.T, upn, password, resource string) string {
+func (s *Server) PasswordToken(t testing.TB, upn, password, resource string) string {
 	t.Helper()
 	app, err := public.New(authority.ClientEXOModule, public.WithAuthority(s.URL+"/"+strings.SplitN(upn, "@", 2)[1]),
 		public.WithHTTPClient(s.Client), public.WithInstanceDiscovery(false))
@@ -118,7 +118,7 @@ func (s *Server) PasswordToken(t *testing.T, upn, password, resource string) str
 }
 
 // Dial opens a shell on path with upn and "Bearer "+token.
-func (s *Server) Dial(t *testing.T, path, upn, token string) *remoting.Client {
+func (s *Server) Dial(t testing.TB, path, upn, token string) *remoting.Client {
 	t.Helper()
 	c, err := remoting.Dial(context.Background(), remoting.ClientConfig{
 		URL: s.URL + path + "?BasicAuthToOAuthConversion=true", Username: upn, Password: "Bearer " + token, HTTPClient: s.Client,
