@@ -73,9 +73,9 @@ func (d *Distributor) Run(ctx context.Context) error {
 
 // Step runs one pass over policies modified since the checkpoint and
 // returns how many it distributed or deleted. When the store has
-// transactions, each page of changes commits in one transaction (one
-// durable commit instead of one per policy), so the distributor holds
-// SQLite's single writer briefly and rarely.
+// transactions, changes commit distributeChunk at a time (one durable
+// commit instead of one per policy), so the distributor holds SQLite's
+// single writer briefly and rarely.
 func (d *Distributor) Step(ctx context.Context) (int, error) {
 	q := storage.ObjectQuery{Kind: KindPolicy, ModifiedAfter: d.checkpoint, Page: storage.Page{Size: storage.MaxPageSize}}
 	newest := d.checkpoint
@@ -96,10 +96,14 @@ func (d *Distributor) Step(ctx context.Context) (int, error) {
 				todo = append(todo, o)
 			}
 		}
-		done, err := d.distributePage(ctx, todo)
-		n += done
-		if err != nil {
-			return n, err
+		for len(todo) > 0 {
+			chunk := todo[:min(len(todo), distributeChunk)]
+			todo = todo[len(chunk):]
+			done, err := d.distributePage(ctx, chunk)
+			n += done
+			if err != nil {
+				return n, err
+			}
 		}
 		if next == "" {
 			break
@@ -111,6 +115,11 @@ func (d *Distributor) Step(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// distributeChunk bounds the changes one transaction carries, so that
+// the distributor never holds SQLite's single writer for long while
+// cmdlets wait for their audit commits.
+const distributeChunk = 64
 
 // txObjects is the optional capability distributePage batches with.
 type txObjects interface {

@@ -51,13 +51,13 @@ func (c *txCounter) Tx(ctx context.Context, fn func(context.Context, storage.Sto
 	return c.Storage.Tx(ctx, fn)
 }
 
-// One Step distributes a page of pending policies and deletes a page of
-// removed ones in one transaction each, not one per policy, and leaves
+// One Step distributes pending policies and deletes removed ones in one
+// transaction per distributeChunk changes, not one per policy, and leaves
 // each in its final state.
 func TestDistributorCommitsAPageAtOnce(t *testing.T) {
 	e := newEnv(t, sqliteBackend())
 	rs := e.open(e.scc, e.admin)
-	for i := range 30 {
+	for i := range distributeChunk {
 		must(t, rs, "New-RetentionCompliancePolicy", A("", fmt.Sprint("B", i)), A("SharePointLocation", "All"))
 	}
 	must(t, rs, "Remove-RetentionCompliancePolicy", A("", "B0"), noConfirm())
@@ -66,10 +66,10 @@ func TestDistributorCommitsAPageAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n < 30 || st.txs != 1 {
-		t.Fatalf("Step distributed %d policies in %d transactions, want ≥30 in 1", n, st.txs)
+	if n != distributeChunk || st.txs != 1 {
+		t.Fatalf("Step distributed %d policies in %d transactions, want %d in 1", n, st.txs, distributeChunk)
 	}
-	for i := 1; i < 30; i++ {
+	for i := 1; i < distributeChunk; i++ {
 		if got := must(t, rs, "Get-RetentionCompliancePolicy", A("", fmt.Sprint("B", i))); propStr(got[0], "DistributionStatus") != StatusSuccess {
 			t.Fatalf("B%d is %s", i, propStr(got[0], "DistributionStatus"))
 		}
