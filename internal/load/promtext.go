@@ -105,15 +105,22 @@ type ServerStats struct {
 	GOGC   float64 `json:"gogc_percent"`
 	// LastGC is the Unix time of the last GC, in seconds.
 	LastGC float64 `json:"last_gc_unix"`
+	// HeapLive is the heap the last GC marked live (runtime metric
+	// /gc/heap/live:bytes); 0 when the server does not export it.
+	HeapLive float64 `json:"heap_live_bytes"`
 }
 
 // minHeapGoal is the runtime's floor for the heap goal.
 const minHeapGoal = 4 << 20
 
-// LiveHeap estimates the live heap at the last GC from the heap goal;
-// ok is false when the goal sits at its 4 MiB floor (the estimate would
-// be wrong) or GOGC is unknown or off.
+// LiveHeap is the live heap at the last GC: measured when the server
+// exports go_gc_heap_live_bytes, else estimated from the heap goal, in
+// which case ok is false when the goal sits at its 4 MiB floor (the
+// estimate would be wrong) or GOGC is unknown or off.
 func (s ServerStats) LiveHeap() (bytes float64, ok bool) {
+	if s.HeapLive > 0 {
+		return s.HeapLive, true
+	}
 	if s.GOGC <= 0 || s.NextGC <= minHeapGoal {
 		return 0, false
 	}
@@ -131,5 +138,6 @@ func (s Snapshot) Stats() ServerStats {
 		NextGC:     s["go_memstats_next_gc_bytes"],
 		GOGC:       s["go_gc_gogc_percent"],
 		LastGC:     s["go_memstats_last_gc_time_seconds"],
+		HeapLive:   s["go_gc_heap_live_bytes"],
 	}
 }

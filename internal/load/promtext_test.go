@@ -41,6 +41,14 @@ func TestParseMetrics(t *testing.T) {
 	if _, ok := (ServerStats{NextGC: 4 << 20, GOGC: 100}).LiveHeap(); ok {
 		t.Fatal("live heap estimated from the 4 MiB floor")
 	}
+	// The measured live heap wins over the estimate, also at the floor.
+	m, err := ParseMetrics(strings.NewReader("go_gc_heap_live_bytes 3.5e+06\ngo_memstats_next_gc_bytes 4.194304e+06\ngo_gc_gogc_percent 100\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live, ok := m.Stats().LiveHeap(); !ok || live != 3.5e6 {
+		t.Fatalf("measured live heap %v %v, want 3.5e6", live, ok)
+	}
 	if got := s.Sum("ippsd_shells_refused_total"); got != 4 {
 		t.Errorf("sum refused %v, want 4", got)
 	}

@@ -191,7 +191,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("goroutines\t%.0f\t%.0f\t%.0f\n", s.Before.Goroutines, s.Idle.Goroutines, s.AfterClose.Goroutines)
 		p("stack in use MiB\t%.1f\t%.1f\t%.1f\n", s.Before.StackInuse/(1<<20), s.Idle.StackInuse/(1<<20), s.AfterClose.StackInuse/(1<<20))
 		p("heap goal MiB\t%.1f\t%.1f\t%.1f\n", s.Before.NextGC/(1<<20), s.Idle.NextGC/(1<<20), s.AfterClose.NextGC/(1<<20))
-		live := "n/a (no GC after open, or heap goal at its 4 MiB floor)"
+		live := "n/a (no GC after the shells opened; try a longer --wait-gc)"
 		if s.LiveHeapValid {
 			live = fmt.Sprintf("%.1f KiB", s.LiveHeapPerShell/1024)
 		}

@@ -26,6 +26,7 @@ func TestHandlerExportsInstruments(t *testing.T) {
 		`ippsd_signins_total{result="success"} 1`,
 		`ippsd_lockouts_total 1`,
 		`go_memstats_heap_inuse_bytes`,
+		`go_gc_heap_live_bytes `,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics output lacks %q", want)
