@@ -1,7 +1,6 @@
 package wsman
 
 import (
-	"encoding/base64"
 	"errors"
 	"sort"
 )
@@ -29,15 +28,16 @@ func MarshalRequest(h Header, body Body) (data []byte, messageID string, err err
 			return nil, "", ErrNoShellID
 		}
 	}
-	opts := h.Options
+	// implied is the option the operation adds after h.Options, if any.
+	var implied *Option
 	switch body.(type) {
 	case *Create:
 		if _, ok := h.Option(OptionProtocolVersion); !ok {
-			opts = append(append([]Option(nil), opts...), Option{Name: OptionProtocolVersion, Value: DefaultProtocolVersion, MustComply: true})
+			implied = &optProtocolVersion
 		}
 	case *Receive:
 		if _, ok := h.Option(OptionKeepAlive); !ok {
-			opts = append(append([]Option(nil), opts...), Option{Name: OptionKeepAlive, Value: "TRUE"})
+			implied = &optKeepAlive
 		}
 	}
 	messageID = h.MessageID
@@ -49,13 +49,18 @@ func MarshalRequest(h Header, body Body) (data []byte, messageID string, err err
 		replyTo = AddressAnonymous
 	}
 
-	var w writer
-	w.raw("<s:Envelope")
-	for _, p := range []string{"s", "a", "w", "p", "rsp"} {
-		w.attr("xmlns:"+p, prefixNS[p])
+	n := 1100 + len(h.To) + len(h.ResourceURI) + len(replyTo) + len(messageID) + len(h.Locale) + len(h.DataLocale) +
+		len(h.SessionID) + len(h.CompressionType) + body.sizeHint()
+	for k, v := range h.Selectors {
+		n += 48 + len(k) + len(v)
 	}
-	w.raw("><s:Header>")
-	w.elem("a:To", h.To)
+	for _, o := range h.Options {
+		n += 48 + len(o.Name) + len(o.Value)
+	}
+	w := writer{b: make([]byte, 0, n)}
+	w.raw(requestHead)
+	w.text(h.To)
+	w.raw("</a:To>")
 	w.raw(`<w:ResourceURI s:mustUnderstand="true">`)
 	w.text(h.ResourceURI)
 	w.raw(`</w:ResourceURI><a:ReplyTo><a:Address s:mustUnderstand="true">`)
@@ -85,7 +90,9 @@ func MarshalRequest(h Header, body Body) (data []byte, messageID string, err err
 		w.raw("</p:SessionId>")
 	}
 	if h.OperationTimeout > 0 {
-		w.elem("w:OperationTimeout", FormatDuration(h.OperationTimeout))
+		w.raw("<w:OperationTimeout>")
+		w.duration(h.OperationTimeout)
+		w.raw("</w:OperationTimeout>")
 	}
 	if h.CompressionType != "" {
 		w.raw(`<rsp:CompressionType s:mustUnderstand="true">`)
@@ -93,45 +100,72 @@ func MarshalRequest(h Header, body Body) (data []byte, messageID string, err err
 		w.raw("</rsp:CompressionType>")
 	}
 	if len(h.Selectors) > 0 {
-		names := make([]string, 0, len(h.Selectors))
-		for n := range h.Selectors {
-			names = append(names, n)
-		}
-		sort.Strings(names)
 		w.raw("<w:SelectorSet>")
-		for _, n := range names {
-			w.open("w:Selector")
-			w.attr("Name", n)
-			w.raw(">")
-			w.text(h.Selectors[n])
-			w.close("w:Selector")
+		if len(h.Selectors) == 1 { // nearly always: ShellId
+			for n, v := range h.Selectors {
+				w.selector(n, v)
+			}
+		} else {
+			names := make([]string, 0, len(h.Selectors))
+			for n := range h.Selectors {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				w.selector(n, h.Selectors[n])
+			}
 		}
 		w.raw("</w:SelectorSet>")
 	}
-	if len(opts) > 0 {
+	if len(h.Options) > 0 || implied != nil {
 		w.raw(`<w:OptionSet s:mustUnderstand="true">`)
-		for _, o := range opts {
-			w.open("w:Option")
-			w.attr("Name", o.Name)
-			if o.MustComply {
-				w.raw(` MustComply="true"`)
-			}
-			w.raw(">")
-			w.text(o.Value)
-			w.close("w:Option")
+		for _, o := range h.Options {
+			w.option(o)
+		}
+		if implied != nil {
+			w.option(*implied)
 		}
 		w.raw("</w:OptionSet>")
 	}
 	w.raw("</s:Header><s:Body>")
-	body.appendBody(&w)
+	w = body.appendBody(w)
 	w.raw("</s:Body></s:Envelope>")
 	return w.b, messageID, nil
 }
 
-// base64 appends the standard encoding of b.
-func (w *writer) base64(b []byte) { w.b = base64.StdEncoding.AppendEncode(w.b, b) }
+// requestHead is the constant start of a request envelope, up to the a:To
+// text.
+const requestHead = `<s:Envelope xmlns:s="` + NSSoap + `" xmlns:a="` + NSAddressing + `" xmlns:w="` + NSWSMan +
+	`" xmlns:p="` + NSWSMV + `" xmlns:rsp="` + NSShell + `"><s:Header><a:To>`
 
-func (c *Create) appendBody(w *writer) {
+// The options MarshalRequest adds unless the header names them.
+var (
+	optProtocolVersion = Option{Name: OptionProtocolVersion, Value: DefaultProtocolVersion, MustComply: true}
+	optKeepAlive       = Option{Name: OptionKeepAlive, Value: "TRUE"}
+)
+
+// option appends one w:Option.
+func (w *writer) option(o Option) {
+	w.open("w:Option")
+	w.attr("Name", o.Name)
+	if o.MustComply {
+		w.raw(` MustComply="true"`)
+	}
+	w.raw(">")
+	w.text(o.Value)
+	w.close("w:Option")
+}
+
+// selector appends one w:Selector.
+func (w *writer) selector(name, value string) {
+	w.open("w:Selector")
+	w.attr("Name", name)
+	w.raw(">")
+	w.text(value)
+	w.close("w:Selector")
+}
+
+func (c *Create) appendBody(w writer) writer {
 	w.open("rsp:Shell")
 	if c.ShellID != "" {
 		w.attr("ShellId", c.ShellID)
@@ -143,7 +177,9 @@ func (c *Create) appendBody(w *writer) {
 	w.elem("rsp:InputStreams", c.InputStreams)
 	w.elem("rsp:OutputStreams", c.OutputStreams)
 	if c.IdleTimeOut > 0 {
-		w.elem("rsp:IdleTimeOut", FormatDuration(c.IdleTimeOut))
+		w.raw("<rsp:IdleTimeOut>")
+		w.duration(c.IdleTimeOut)
+		w.raw("</rsp:IdleTimeOut>")
 	}
 	if c.CreationXML != nil {
 		w.raw(`<creationXml xmlns="` + NSPowerShell + `">`)
@@ -151,9 +187,10 @@ func (c *Create) appendBody(w *writer) {
 		w.raw("</creationXml>")
 	}
 	w.raw("</rsp:Shell>")
+	return w
 }
 
-func (c *Command) appendBody(w *writer) {
+func (c *Command) appendBody(w writer) writer {
 	w.open("rsp:CommandLine")
 	if c.CommandID != "" {
 		w.attr("CommandId", c.CommandID)
@@ -163,14 +200,16 @@ func (c *Command) appendBody(w *writer) {
 	w.raw("<rsp:Arguments>")
 	w.base64(c.Arguments)
 	w.raw("</rsp:Arguments></rsp:CommandLine>")
+	return w
 }
 
-func (s *Send) appendBody(w *writer) {
+func (s *Send) appendBody(w writer) writer {
 	w.raw("<rsp:Send>")
 	for _, st := range s.Streams {
 		w.appendStream(st)
 	}
 	w.raw("</rsp:Send>")
+	return w
 }
 
 // appendStream writes one rsp:Stream (Send and ReceiveResponse).
@@ -184,11 +223,13 @@ func (w *writer) appendStream(st Stream) {
 		w.raw(` End="true"`)
 	}
 	w.raw(">")
-	w.base64(st.Data)
+	if !w.noData {
+		w.base64(st.Data)
+	}
 	w.raw("</rsp:Stream>")
 }
 
-func (r *Receive) appendBody(w *writer) {
+func (r *Receive) appendBody(w writer) writer {
 	w.open("rsp:Receive")
 	if r.SequenceID != "" {
 		w.attr("SequenceId", r.SequenceID)
@@ -200,9 +241,10 @@ func (r *Receive) appendBody(w *writer) {
 	w.raw(">")
 	w.text(r.DesiredStream)
 	w.raw("</rsp:DesiredStream></rsp:Receive>")
+	return w
 }
 
-func (s *Signal) appendBody(w *writer) {
+func (s *Signal) appendBody(w writer) writer {
 	w.open("rsp:Signal")
 	if s.CommandID != "" {
 		w.attr("CommandId", s.CommandID)
@@ -210,11 +252,34 @@ func (s *Signal) appendBody(w *writer) {
 	w.raw(">")
 	w.elem("rsp:Code", s.Code)
 	w.raw("</rsp:Signal>")
+	return w
 }
 
-func (*Delete) appendBody(*writer) {}
-func (*Get) appendBody(*writer)    {}
+func (*Delete) appendBody(w writer) writer { return w }
+func (*Get) appendBody(w writer) writer    { return w }
 
-func (*Enumerate) appendBody(w *writer) {
+func (*Enumerate) appendBody(w writer) writer {
 	w.raw(`<n:Enumerate xmlns:n="` + NSEnumeration + `"/>`)
+	return w
 }
+
+func (c *Create) sizeHint() int {
+	return 300 + len(c.ShellID) + len(c.Name) + len(c.InputStreams) + len(c.OutputStreams) + base64Len(len(c.CreationXML))
+}
+func (c *Command) sizeHint() int {
+	return 160 + len(c.CommandID) + len(c.Command) + base64Len(len(c.Arguments))
+}
+func (s *Send) sizeHint() int {
+	n := 40
+	for _, st := range s.Streams {
+		n += 64 + len(st.Name) + len(st.CommandID) + base64Len(len(st.Data))
+	}
+	return n
+}
+func (r *Receive) sizeHint() int {
+	return 120 + len(r.SequenceID) + len(r.CommandID) + len(r.DesiredStream)
+}
+func (s *Signal) sizeHint() int  { return 80 + len(s.CommandID) + len(s.Code) }
+func (*Delete) sizeHint() int    { return 0 }
+func (*Get) sizeHint() int       { return 0 }
+func (*Enumerate) sizeHint() int { return 100 }

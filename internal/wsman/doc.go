@@ -27,6 +27,15 @@
 // classify with errors.Is against ErrShellNotFound, ErrCommandNotFound,
 // ErrTimedOut, ErrAccessDenied and ErrQuotaExceeded.
 //
+// Parsing is bounded by Limits and runs in two tiers. A hand-written scanner
+// (scan.go) builds the element tree for the subset of XML that clients
+// send, without per-token allocations; anything outside that subset —
+// comments, CDATA, character references, CR, non-ASCII names, a broken
+// limit, malformed input — is parsed again with encoding/xml
+// (decodeTreeXML), which alone decides errors. Both tiers yield the same
+// tree, so the same Request, Response or error (FuzzFastPath). The builders
+// write pre-rendered constant fragments into a buffer sized up front.
+//
 // Elements are matched by namespace URI, never by prefix. Output uses the
 // prefixes Windows writes (s, a, w, p, rsp, x, n, f). See MS-WSMV 2.2 and
 // 3.1.4, DSP0226 (WS-Management) and SOAP 1.2 Part 1 §5.4 (faults).

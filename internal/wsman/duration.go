@@ -100,10 +100,16 @@ func ParseDuration(s string) (time.Duration, error) {
 
 // FormatDuration formats d the way Windows does: "PT<seconds>.<millis>S",
 // e.g. PT7200.000S. Negative durations format as PT0.000S.
-func FormatDuration(d time.Duration) string {
+func FormatDuration(d time.Duration) string { return string(appendDuration(nil, d)) }
+
+// appendDuration appends FormatDuration(d) to b.
+func appendDuration(b []byte, d time.Duration) []byte {
 	if d < 0 {
 		d = 0
 	}
 	ms := d.Milliseconds()
-	return fmt.Sprintf("PT%d.%03dS", ms/1000, ms%1000)
+	b = append(b, "PT"...)
+	b = strconv.AppendInt(b, ms/1000, 10)
+	f := ms % 1000
+	return append(b, '.', byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10), 'S')
 }

@@ -1,11 +1,5 @@
 package wsman
 
-import (
-	"strings"
-
-	"github.com/google/uuid"
-)
-
 // Reply carries the per-response addressing values of a server envelope.
 type Reply struct {
 	// RelatesTo is the request's a:MessageID, echoed verbatim (pypsrp compares
@@ -19,7 +13,11 @@ type Reply struct {
 
 // NewMessageID returns a fresh message identifier, "uuid:" + an upper-case
 // random GUID, the form Windows writes.
-func NewMessageID() string { return "uuid:" + strings.ToUpper(uuid.NewString()) }
+func NewMessageID() string {
+	var id [len(messageIDPlaceholder)]byte
+	newMessageID(&id)
+	return string(id[:])
+}
 
 // messageIDPlaceholder has the length of a NewMessageID value.
 const messageIDPlaceholder = "uuid:00000000-0000-0000-0000-000000000000"
@@ -38,23 +36,54 @@ var prefixNS = map[string]string{
 	"x": NSTransfer, "n": NSEnumeration, "e": NSEventing, "f": NSFault,
 }
 
-// replyHeader writes <s:Envelope ...><s:Header>...</s:Header><s:Body> for a
-// server response.
-func (w *writer) replyHeader(rp Reply, action string, prefixes []string) {
+// envelopeHead renders the constant start of a server envelope, up to the
+// a:MessageID text: <s:Envelope xml:lang="en-US" xmlns:...><s:Header>
+// <a:Action>action</a:Action><a:MessageID>.
+func envelopeHead(action string, prefixes []string) string {
+	var w writer
 	w.raw(`<s:Envelope xml:lang="en-US"`)
 	for _, p := range prefixes {
 		w.attr("xmlns:"+p, prefixNS[p])
 	}
 	w.raw("><s:Header>")
 	w.elem("a:Action", action)
-	id := rp.MessageID
-	if id == "" {
-		id = NewMessageID()
+	w.raw("<a:MessageID>")
+	return string(w.b)
+}
+
+// Pre-rendered envelope heads, one per response action.
+var (
+	headCreate    = envelopeHead(ResponseAction(ActionCreate), nsCreate)
+	headCommand   = envelopeHead(ResponseAction(ActionCommand), nsCreate)
+	headSend      = envelopeHead(ResponseAction(ActionSend), nsCreate)
+	headReceive   = envelopeHead(ResponseAction(ActionReceive), nsReceive)
+	headSignal    = envelopeHead(ResponseAction(ActionSignal), nsCreate)
+	headDelete    = envelopeHead(ResponseAction(ActionDelete), nsDelete)
+	headGet       = envelopeHead(ResponseAction(ActionGet), nsGet)
+	headFault     = envelopeHead(ActionFault, nsFault)
+	headAddrFault = envelopeHead(ActionAddrFault, nsFault)
+)
+
+// replyHeaderLen bounds what replyHeader adds to head for rp, escaping
+// aside.
+func replyHeaderLen(rp Reply, head string) int {
+	return len(head) + len(messageIDPlaceholder) + len(rp.MessageID) + len(rp.RelatesTo) + 160
+}
+
+// replyHeader writes head (an envelopeHead) and the rest of the s:Header
+// of a server response, then opens s:Body.
+func (w *writer) replyHeader(rp Reply, head string) {
+	w.raw(head)
+	if rp.MessageID == "" {
+		w.messageID()
+	} else {
+		w.text(rp.MessageID)
 	}
-	w.elem("a:MessageID", id)
-	w.elem("a:To", AddressAnonymous)
+	w.raw("</a:MessageID><a:To>" + AddressAnonymous + "</a:To>")
 	if rp.RelatesTo != "" {
-		w.elem("a:RelatesTo", rp.RelatesTo)
+		w.raw("<a:RelatesTo>")
+		w.text(rp.RelatesTo)
+		w.raw("</a:RelatesTo>")
 	}
 	w.raw("</s:Header><s:Body>")
 }
@@ -66,8 +95,17 @@ func (w *writer) endEnvelope() { w.raw("</s:Body></s:Envelope>") }
 // §2.1, MS-WSMV 2.2.4.43): Action per f.Action(), RelatesTo per rp. Send it
 // with HTTP status f.HTTPStatus().
 func MarshalFault(rp Reply, f *Fault) []byte {
-	var w writer
-	w.replyHeader(rp, f.Action(), nsFault)
+	head := headFault
+	if f.Action() == ActionAddrFault {
+		head = headAddrFault
+	}
+	n := replyHeaderLen(rp, head) + 700 + len(f.Code) + len(f.Subcode.Space) + len(f.Subcode.Local) + 2*len(f.Reason) +
+		len(f.Detail) + len(f.Machine) + len(f.Message)
+	if p := f.Provider; p != nil {
+		n += len(p.Provider) + len(p.Path) + len(p.Text)
+	}
+	w := writer{b: make([]byte, 0, n)}
+	w.replyHeader(rp, head)
 	w.raw("<s:Fault><s:Code><s:Value>s:")
 	code := f.Code
 	if code == "" {

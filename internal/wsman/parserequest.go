@@ -1,16 +1,12 @@
 package wsman
 
 import (
-	"encoding/base64"
+	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 )
-
-// ErrBadBase64 is wrapped by the fault for undecodable stream data.
-var ErrBadBase64 = errors.New("wsman: invalid base64")
 
 // ParseRequest decodes a request envelope (server side). lim bounds the
 // decoder; zero fields take the defaults, so a server passes its configured
@@ -28,15 +24,22 @@ var ErrBadBase64 = errors.New("wsman: invalid base64")
 // MissingHeader; unsupported Action → ActionNotSupported; missing body
 // element → InvalidBody; bad base64 or IdleTimeOut → InvalidXMLValues.
 func ParseRequest(data []byte, lim Limits) (*Request, error) {
+	return parseRequest(data, lim, true)
+}
+
+// parseRequest is ParseRequest, with the fast scanner (fast) or with
+// encoding/xml only; both give the same result (FuzzFastPath).
+func parseRequest(data []byte, lim Limits, fast bool) (*Request, error) {
 	lim.SetDefaults()
-	root, err := decodeTree(data, lim)
+	root, sc, err := decodeTree(data, lim, fast)
 	if err != nil {
 		return nil, treeFault(err)
 	}
+	defer sc.free()
 	hdr, body := envelopeParts(root)
 	req := &Request{}
 	if id := hdr.child(NSAddressing, "MessageID"); id != nil {
-		req.Header.MessageID = strings.TrimSpace(id.str())
+		req.Header.MessageID = id.trimmed()
 	}
 	if err := parseHeader(hdr, &req.Header); err != nil {
 		return req, err
@@ -76,25 +79,29 @@ func parseHeader(hdr *element, h *Header) error {
 		return MissingHeader(errors.New("wsman: missing s:Header"))
 	}
 	for _, e := range hdr.children {
-		text := strings.TrimSpace(e.str())
 		switch e.name {
 		case xml.Name{Space: NSAddressing, Local: "Action"}:
-			h.Action = text
+			h.Action = e.trimmed()
 		case xml.Name{Space: NSAddressing, Local: "To"}:
-			h.To = text
+			h.To = e.trimmed()
 		case xml.Name{Space: NSAddressing, Local: "MessageID"}:
-			h.MessageID = text
+			// ParseRequest has read it already; keep that string.
+			if t := bytes.TrimSpace(e.text); string(t) != h.MessageID {
+				h.MessageID = string(t)
+			}
 		case xml.Name{Space: NSAddressing, Local: "ReplyTo"}:
-			h.ReplyTo = strings.TrimSpace(e.child(NSAddressing, "Address").str())
+			h.ReplyTo = e.child(NSAddressing, "Address").trimmed()
 		case xml.Name{Space: NSWSMan, Local: "ResourceURI"}:
-			h.ResourceURI = text
+			h.ResourceURI = e.trimmed()
 		case xml.Name{Space: NSWSMan, Local: "MaxEnvelopeSize"}:
+			text := e.trimmed()
 			n, err := strconv.ParseUint(text, 10, 31)
 			if err != nil || n == 0 {
 				return InvalidHeader(&HeaderError{Header: "MaxEnvelopeSize", Value: text, Err: err})
 			}
 			h.MaxEnvelopeSize = int(n)
 		case xml.Name{Space: NSWSMan, Local: "OperationTimeout"}:
+			text := e.trimmed()
 			d, err := ParseDuration(text)
 			if err != nil {
 				return InvalidHeader(&HeaderError{Header: "OperationTimeout", Value: text, Err: err})
@@ -105,7 +112,7 @@ func parseHeader(hdr *element, h *Header) error {
 		case xml.Name{Space: NSWSMV, Local: "DataLocale"}:
 			h.DataLocale, _ = e.attr(NSXML, "lang")
 		case xml.Name{Space: NSWSMV, Local: "SessionId"}:
-			h.SessionID = text
+			h.SessionID = e.trimmed()
 		case xml.Name{Space: NSWSMan, Local: "SelectorSet"}:
 			for _, s := range e.children {
 				if s.name.Space != NSWSMan || s.name.Local != "Selector" {
@@ -116,9 +123,9 @@ func parseHeader(hdr *element, h *Header) error {
 					return InvalidSelectors()
 				}
 				if h.Selectors == nil {
-					h.Selectors = make(map[string]string)
+					h.Selectors = make(map[string]string, 1)
 				}
-				h.Selectors[name] = strings.TrimSpace(s.str())
+				h.Selectors[name] = s.trimmed()
 			}
 		case xml.Name{Space: NSWSMan, Local: "OptionSet"}:
 			for _, o := range e.children {
@@ -127,11 +134,11 @@ func parseHeader(hdr *element, h *Header) error {
 				}
 				name, _ := o.attr("", "Name")
 				mc, _ := o.attr("", "MustComply")
-				h.Options = append(h.Options, Option{Name: name, Value: strings.TrimSpace(o.str()),
+				h.Options = append(h.Options, Option{Name: name, Value: o.trimmed(),
 					MustComply: mc == "true" || mc == "1"})
 			}
 		case xml.Name{Space: NSShell, Local: "CompressionType"}:
-			h.CompressionType = text
+			h.CompressionType = e.trimmed()
 		case xml.Name{Space: NSWSMV, Local: "OperationID"},
 			xml.Name{Space: NSWSMV, Local: "SequenceId"},
 			xml.Name{Space: NSWSMV, Local: "ActivityId"}:
@@ -162,10 +169,10 @@ func parseBody(action string, body *element) (Body, error) {
 		c := &Create{}
 		c.ShellID, _ = sh.attr("", "ShellId")
 		c.Name, _ = sh.attr("", "Name")
-		c.InputStreams = strings.TrimSpace(sh.child(NSShell, "InputStreams").str())
-		c.OutputStreams = strings.TrimSpace(sh.child(NSShell, "OutputStreams").str())
+		c.InputStreams = sh.child(NSShell, "InputStreams").trimmed()
+		c.OutputStreams = sh.child(NSShell, "OutputStreams").trimmed()
 		if it := sh.child(NSShell, "IdleTimeOut"); it != nil {
-			d, err := ParseDuration(strings.TrimSpace(it.str()))
+			d, err := ParseDuration(it.trimmed())
 			if err != nil {
 				return nil, InvalidXMLValues(err)
 			}
@@ -192,7 +199,11 @@ func parseBody(action string, body *element) (Body, error) {
 				if err != nil {
 					return nil, InvalidXMLValues(err)
 				}
-				c.Arguments = append(c.Arguments, b...)
+				if c.Arguments == nil && len(b) > 0 {
+					c.Arguments = b // the common single rsp:Arguments
+				} else {
+					c.Arguments = append(c.Arguments, b...)
+				}
 			}
 		}
 		return c, nil
@@ -225,7 +236,7 @@ func parseBody(action string, body *element) (Body, error) {
 		if ds == nil {
 			return nil, InvalidBody(errors.New("wsman: Receive without rsp:DesiredStream"))
 		}
-		r := &Receive{DesiredStream: strings.TrimSpace(ds.str())}
+		r := &Receive{DesiredStream: ds.trimmed()}
 		r.SequenceID, _ = re.attr("", "SequenceId")
 		r.CommandID, _ = ds.attr("", "CommandId")
 		return r, nil
@@ -234,7 +245,7 @@ func parseBody(action string, body *element) (Body, error) {
 		if si == nil {
 			return nil, InvalidBody(errors.New("wsman: Signal without rsp:Signal"))
 		}
-		s := &Signal{Code: strings.TrimSpace(si.child(NSShell, "Code").str())}
+		s := &Signal{Code: si.child(NSShell, "Code").trimmed()}
 		s.CommandID, _ = si.attr("", "CommandId")
 		return s, nil
 	case ActionDelete:
@@ -245,32 +256,4 @@ func parseBody(action string, body *element) (Body, error) {
 		return &Enumerate{}, nil
 	}
 	return nil, ActionNotSupported(action)
-}
-
-// decodeBase64 decodes standard padded base64, ignoring XML whitespace.
-func decodeBase64(what string, text []byte) ([]byte, error) {
-	clean := text
-	if hasXMLSpace(text) {
-		clean = make([]byte, 0, len(text))
-		for _, c := range text {
-			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-				clean = append(clean, c)
-			}
-		}
-	}
-	out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
-	n, err := base64.StdEncoding.Decode(out, clean)
-	if err != nil {
-		return nil, fmt.Errorf("%w in %s: %w", ErrBadBase64, what, err)
-	}
-	return out[:n], nil
-}
-
-func hasXMLSpace(b []byte) bool {
-	for _, c := range b {
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
-			return true
-		}
-	}
-	return false
 }

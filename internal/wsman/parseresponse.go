@@ -64,16 +64,23 @@ type Response struct {
 // the error is a *RelatesToError. Undecodable XML yields an error wrapping
 // the decoder sentinel (ErrMalformedXML, ErrEnvelopeTooLarge, ...).
 func ParseResponse(data []byte, lim Limits, wantRelatesTo string) (*Response, error) {
+	return parseResponse(data, lim, wantRelatesTo, true)
+}
+
+// parseResponse is ParseResponse, with the fast scanner (fast) or with
+// encoding/xml only; both give the same result (FuzzFastPath).
+func parseResponse(data []byte, lim Limits, wantRelatesTo string, fast bool) (*Response, error) {
 	lim.SetDefaults()
-	root, err := decodeTree(data, lim)
+	root, sc, err := decodeTree(data, lim, fast)
 	if err != nil {
 		return nil, err
 	}
+	defer sc.free()
 	hdr, body := envelopeParts(root)
 	r := &Response{
-		Action:    strings.TrimSpace(hdr.child(NSAddressing, "Action").str()),
-		MessageID: strings.TrimSpace(hdr.child(NSAddressing, "MessageID").str()),
-		RelatesTo: strings.TrimSpace(hdr.child(NSAddressing, "RelatesTo").str()),
+		Action:    hdr.child(NSAddressing, "Action").trimmed(),
+		MessageID: hdr.child(NSAddressing, "MessageID").trimmed(),
+		RelatesTo: hdr.child(NSAddressing, "RelatesTo").trimmed(),
 	}
 	if fe := body.child(NSSoap, "Fault"); fe != nil {
 		return r, parseFault(fe)
@@ -100,26 +107,28 @@ func parseResponseBody(action string, body *element) (ResponseBody, error) {
 	case ResponseAction(ActionCreate):
 		rc := body.child(NSTransfer, "ResourceCreated")
 		ref := rc.child(NSAddressing, "ReferenceParameters")
-		c := &CreateResponse{Address: strings.TrimSpace(rc.child(NSAddressing, "Address").str())}
+		c := &CreateResponse{Address: rc.child(NSAddressing, "Address").trimmed()}
 		if sh := body.child(NSShell, "Shell"); sh != nil {
 			c.Shell = parseShellInfo(sh)
 		}
 		// Like pypsrp, the ShellId comes only from the selector set.
 		c.Shell.ShellID = ""
-		for _, s := range ref.child(NSWSMan, "SelectorSet").children {
-			if n, _ := s.attr("", "Name"); n == SelectorShellID && s.name.Space == NSWSMan {
-				c.Shell.ShellID = strings.TrimSpace(s.str())
+		if set := ref.child(NSWSMan, "SelectorSet"); set != nil {
+			for _, s := range set.children {
+				if n, _ := s.attr("", "Name"); n == SelectorShellID && s.name.Space == NSWSMan {
+					c.Shell.ShellID = s.trimmed()
+				}
 			}
 		}
 		if c.Shell.ShellID == "" {
 			return bad("no ShellId selector in x:ResourceCreated", nil)
 		}
-		if u := strings.TrimSpace(ref.child(NSWSMan, "ResourceURI").str()); u != "" {
+		if u := ref.child(NSWSMan, "ResourceURI").trimmed(); u != "" {
 			c.Shell.ResourceURI = u
 		}
 		return c, nil
 	case ResponseAction(ActionCommand):
-		id := strings.TrimSpace(body.child(NSShell, "CommandResponse").child(NSShell, "CommandId").str())
+		id := body.child(NSShell, "CommandResponse").child(NSShell, "CommandId").trimmed()
 		if id == "" {
 			return bad("no rsp:CommandId", nil)
 		}
@@ -155,7 +164,7 @@ func parseResponseBody(action string, body *element) (ResponseBody, error) {
 				cs.CommandID, _ = e.attr("", "CommandId")
 				cs.State, _ = e.attr("", "State")
 				if ec := e.child(NSShell, "ExitCode"); ec != nil {
-					n, err := strconv.Atoi(strings.TrimSpace(ec.str()))
+					n, err := strconv.Atoi(ec.trimmed())
 					if err != nil {
 						return bad("exit code", err)
 					}
@@ -181,7 +190,7 @@ func parseResponseBody(action string, body *element) (ResponseBody, error) {
 
 // parseShellInfo reads rsp:Shell; an unparsable IdleTimeOut reads as 0.
 func parseShellInfo(sh *element) ShellInfo {
-	get := func(local string) string { return strings.TrimSpace(sh.child(NSShell, local).str()) }
+	get := func(local string) string { return sh.child(NSShell, local).trimmed() }
 	s := ShellInfo{
 		ShellID:         get("ShellId"),
 		ResourceURI:     get("ResourceUri"),
@@ -202,15 +211,15 @@ func parseShellInfo(sh *element) ShellInfo {
 func parseFault(fe *element) *Fault {
 	f := &Fault{}
 	code := fe.child(NSSoap, "Code")
-	if v := strings.TrimSpace(code.child(NSSoap, "Value").str()); v != "" {
+	if v := code.child(NSSoap, "Value").trimmed(); v != "" {
 		_, f.Code, _ = cutPrefix(v)
 	}
 	if sv := code.child(NSSoap, "Subcode").child(NSSoap, "Value"); sv != nil {
-		f.Subcode = resolveQName(sv, strings.TrimSpace(sv.str()))
+		f.Subcode = resolveQName(sv, sv.trimmed())
 	}
 	f.Reason = fe.child(NSSoap, "Reason").child(NSSoap, "Text").str()
 	detail := fe.child(NSSoap, "Detail")
-	f.Detail = strings.TrimSpace(detail.child(NSWSMan, "FaultDetail").str())
+	f.Detail = detail.child(NSWSMan, "FaultDetail").trimmed()
 	if wf := detail.child(NSFault, "WSManFault"); wf != nil {
 		if c, ok := wf.attr("", "Code"); ok {
 			n, err := strconv.ParseUint(strings.TrimSpace(c), 10, 32)

@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"testing"
@@ -95,6 +96,12 @@ func TestParseResponseErrors(t *testing.T) {
 	var re *ResponseError
 	if _, err := ParseResponse(noSel, Limits{}, ""); !errors.As(err, &re) {
 		t.Fatalf("missing selector: %v", err)
+	}
+	// No w:SelectorSet at all (it used to panic; found by FuzzFastPath).
+	noSet := bytes.Replace(noSel, []byte("<w:SelectorSet>"), []byte("<w:SelectorSex>"), 1)
+	noSet = bytes.Replace(noSet, []byte("</w:SelectorSet>"), []byte("</w:SelectorSex>"), 1)
+	if _, err := ParseResponse(noSet, Limits{}, ""); !errors.As(err, &re) {
+		t.Fatalf("missing selector set: %v", err)
 	}
 	if _, err := ParseResponse([]byte("<nope"), Limits{}, ""); !errors.Is(err, ErrMalformedXML) {
 		t.Fatalf("malformed: %v", err)

@@ -65,7 +65,11 @@ type Request struct {
 type Body interface {
 	// Action returns the a:Action URI of the operation.
 	Action() string
-	appendBody(w *writer)
+	// appendBody writes the body to w and returns it (by value, as
+	// ResponseBody.appendResponse).
+	appendBody(w writer) writer
+	// sizeHint estimates the body's length, escaping aside.
+	sizeHint() int
 }
 
 // Create opens a shell — a RunspacePool (MS-WSMV 3.1.4.5, MS-PSRP 3.1.5.3.x).

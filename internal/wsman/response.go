@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -33,8 +34,13 @@ type ShellInfo struct {
 type ResponseBody interface {
 	// Action returns the response's a:Action URI.
 	Action() string
-	appendResponse(w *writer)
-	namespaces() []string
+	// appendResponse writes the body to w and returns it; w travels by
+	// value so that MarshalResponse's writer stays on its stack.
+	appendResponse(w writer) writer
+	// head is the pre-rendered envelope start (see envelopeHead).
+	head() string
+	// sizeHint estimates the body's length, escaping aside.
+	sizeHint() int
 }
 
 // CreateResponse answers Create. The ShellId goes both into
@@ -87,27 +93,52 @@ func (*SignalResponse) Action() string  { return ResponseAction(ActionSignal) }
 func (*DeleteResponse) Action() string  { return ResponseAction(ActionDelete) }
 func (*GetResponse) Action() string     { return ResponseAction(ActionGet) }
 
-func (*CreateResponse) namespaces() []string  { return nsCreate }
-func (*CommandResponse) namespaces() []string { return nsCreate }
-func (*SendResponse) namespaces() []string    { return nsCreate }
-func (*ReceiveResponse) namespaces() []string { return nsReceive }
-func (*SignalResponse) namespaces() []string  { return nsCreate }
-func (*DeleteResponse) namespaces() []string  { return nsDelete }
-func (*GetResponse) namespaces() []string     { return nsGet }
+func (*CreateResponse) head() string  { return headCreate }
+func (*CommandResponse) head() string { return headCommand }
+func (*SendResponse) head() string    { return headSend }
+func (*ReceiveResponse) head() string { return headReceive }
+func (*SignalResponse) head() string  { return headSignal }
+func (*DeleteResponse) head() string  { return headDelete }
+func (*GetResponse) head() string     { return headGet }
+
+func (r *CreateResponse) sizeHint() int  { return 300 + len(r.Address) + r.Shell.sizeHint() }
+func (r *CommandResponse) sizeHint() int { return 100 + len(r.CommandID) }
+func (*SendResponse) sizeHint() int      { return 32 }
+func (*SignalResponse) sizeHint() int    { return 32 }
+func (*DeleteResponse) sizeHint() int    { return 32 }
+func (r *GetResponse) sizeHint() int     { return r.Shell.sizeHint() }
+
+func (s *ShellInfo) sizeHint() int {
+	return 600 + 2*len(s.ShellID) + 2*len(s.ResourceURI) + len(s.Owner) + len(s.ClientIP) + len(s.InputStreams) +
+		len(s.OutputStreams) + len(s.CompressionMode) + len(s.State)
+}
+
+func (r *ReceiveResponse) sizeHint() int {
+	n := 80 + len(r.SequenceID)
+	for _, st := range r.Streams {
+		n += 64 + len(st.Name) + len(st.CommandID) + base64Len(len(st.Data))
+	}
+	if s := r.State; s != nil {
+		n += 120 + len(s.CommandID) + len(s.State)
+	}
+	return n
+}
 
 // MarshalResponse returns the complete success envelope for b (server side),
 // in Windows' layout: xml:lang="en-US" on s:Envelope, a:Action
 // b.Action(), a fresh or given a:MessageID, a:To anonymous and a:RelatesTo
-// rp.RelatesTo. Send it with HTTP 200.
+// rp.RelatesTo. Send it with HTTP 200. The result is a new slice, sized
+// for the envelope, that the caller owns.
 func MarshalResponse(rp Reply, b ResponseBody) []byte {
-	var w writer
-	w.replyHeader(rp, b.Action(), b.namespaces())
-	b.appendResponse(&w)
+	head := b.head()
+	w := writer{b: make([]byte, 0, replyHeaderLen(rp, head)+b.sizeHint())}
+	w.replyHeader(rp, head)
+	w = b.appendResponse(w)
 	w.endEnvelope()
 	return w.b
 }
 
-func (r *CreateResponse) appendResponse(w *writer) {
+func (r *CreateResponse) appendResponse(w writer) writer {
 	w.raw("<x:ResourceCreated>")
 	w.elem("a:Address", r.Address)
 	w.raw("<a:ReferenceParameters>")
@@ -116,9 +147,13 @@ func (r *CreateResponse) appendResponse(w *writer) {
 	w.text(r.Shell.ShellID)
 	w.raw("</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>")
 	w.appendShell(r.Shell)
+	return w
 }
 
-func (r *GetResponse) appendResponse(w *writer) { w.appendShell(r.Shell) }
+func (r *GetResponse) appendResponse(w writer) writer {
+	w.appendShell(r.Shell)
+	return w
+}
 
 // appendShell writes rsp:Shell with its own xmlns:rsp, as Windows does.
 func (w *writer) appendShell(s ShellInfo) {
@@ -131,7 +166,9 @@ func (w *writer) appendShell(s ShellInfo) {
 	if idle <= 0 {
 		idle = DefaultIdleTimeOut
 	}
-	w.elem("rsp:IdleTimeOut", FormatDuration(idle))
+	w.raw("<rsp:IdleTimeOut>")
+	w.duration(idle)
+	w.raw("</rsp:IdleTimeOut>")
 	w.elem("rsp:InputStreams", orDefault(s.InputStreams, DefaultInputStreams))
 	w.elem("rsp:OutputStreams", orDefault(s.OutputStreams, DefaultOutputStreams))
 	w.elem("rsp:CompressionMode", orDefault(s.CompressionMode, CompressionNone))
@@ -155,17 +192,24 @@ func orDefault(v, def string) string {
 	return v
 }
 
-func (r *CommandResponse) appendResponse(w *writer) {
+func (r *CommandResponse) appendResponse(w writer) writer {
 	w.raw("<rsp:CommandResponse>")
 	w.elem("rsp:CommandId", r.CommandID)
 	w.raw("</rsp:CommandResponse>")
+	return w
 }
 
-func (*SendResponse) appendResponse(w *writer)   { w.raw("<rsp:SendResponse/>") }
-func (*SignalResponse) appendResponse(w *writer) { w.raw("<rsp:SignalResponse/>") }
-func (*DeleteResponse) appendResponse(*writer)   {}
+func (*SendResponse) appendResponse(w writer) writer {
+	w.raw("<rsp:SendResponse/>")
+	return w
+}
+func (*SignalResponse) appendResponse(w writer) writer {
+	w.raw("<rsp:SignalResponse/>")
+	return w
+}
+func (*DeleteResponse) appendResponse(w writer) writer { return w }
 
-func (r *ReceiveResponse) appendResponse(w *writer) {
+func (r *ReceiveResponse) appendResponse(w writer) writer {
 	w.open("rsp:ReceiveResponse")
 	if r.SequenceID != "" {
 		w.attr("SequenceId", r.SequenceID)
@@ -180,11 +224,14 @@ func (r *ReceiveResponse) appendResponse(w *writer) {
 		w.attr("State", s.State)
 		w.raw(">")
 		if s.State == CommandStateDone {
-			w.elem("rsp:ExitCode", strconv.Itoa(s.ExitCode))
+			w.raw("<rsp:ExitCode>")
+			w.b = strconv.AppendInt(w.b, int64(s.ExitCode), 10)
+			w.raw("</rsp:ExitCode>")
 		}
 		w.close("rsp:CommandState")
 	}
 	w.close("rsp:ReceiveResponse")
+	return w
 }
 
 // MaxReceivePayload returns how many raw (pre-base64) stream bytes fit in a
@@ -203,13 +250,18 @@ func MaxReceivePayload(maxEnvelopeSize int, rp Reply, shape ReceiveResponse) int
 	if rp.MessageID == "" {
 		rp.MessageID = messageIDPlaceholder
 	}
-	empty := shape
-	empty.Streams = make([]Stream, len(shape.Streams))
-	for i, s := range shape.Streams {
-		s.Data = nil
-		empty.Streams[i] = s
+	// The envelope with the streams' data left out, built in a pooled
+	// buffer since only its length is needed.
+	bp := scratch.Get().(*[]byte)
+	w := writer{b: (*bp)[:0], noData: true}
+	w.replyHeader(rp, headReceive)
+	w = shape.appendResponse(w)
+	w.endEnvelope()
+	overhead := len(w.b)
+	if cap(w.b) <= poolMaxBytes {
+		*bp = w.b
+		scratch.Put(bp)
 	}
-	overhead := len(MarshalResponse(rp, &empty))
 	room := maxEnvelopeSize - overhead
 	if room < 4 {
 		return 0
@@ -220,3 +272,6 @@ func MaxReceivePayload(maxEnvelopeSize int, rp Reply, shape ReceiveResponse) int
 	}
 	return max(n, 0)
 }
+
+// scratch holds buffers for envelopes that are measured, not returned.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}

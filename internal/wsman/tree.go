@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 )
 
 // Decoder bounds. Zero fields of Limits take these values.
@@ -66,13 +67,40 @@ type element struct {
 }
 
 // decodeTree parses data into an element tree, enforcing lim (already
-// defaulted). DTDs and processing instructions other than the XML
-// declaration are rejected.
-func decodeTree(data []byte, lim Limits) (*element, error) {
+// defaulted). With fast set it tries the scanner first and falls back to
+// decodeTreeXML for anything outside the scanner's subset, so the result
+// (tree or error) is always the one decodeTreeXML gives.
+//
+// A non-nil *scanner owns the tree: the caller must call its free method
+// once done with the tree, and must not keep references into it (element
+// text may alias data).
+func decodeTree(data []byte, lim Limits, fast bool) (*element, *scanner, error) {
+	if fast && len(data) <= lim.MaxEnvelopeSize && len(data) <= math.MaxInt32 { // the scanner keeps int32 offsets
+		root, s, err := scanTree(bytes.TrimPrefix(data, utf8BOM), lim)
+		if err == nil {
+			if root.name.Space != NSSoap || root.name.Local != "Envelope" {
+				s.free()
+				return nil, nil, ErrNotEnvelope
+			}
+			return root, s, nil
+		}
+	}
+	root, err := decodeTreeXML(data, lim)
+	return root, nil, err
+}
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// decodeTreeXML parses data into an element tree with encoding/xml,
+// enforcing lim (already defaulted). DTDs and processing instructions
+// other than the XML declaration are rejected. It is the authoritative
+// parser: its tree and errors define what ParseRequest and ParseResponse
+// accept.
+func decodeTreeXML(data []byte, lim Limits) (*element, error) {
 	if len(data) > lim.MaxEnvelopeSize {
 		return nil, fmt.Errorf("%w: %d > %d bytes", ErrEnvelopeTooLarge, len(data), lim.MaxEnvelopeSize)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data = bytes.TrimPrefix(data, utf8BOM)
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = true
 	var (
@@ -170,7 +198,16 @@ func (e *element) str() string {
 	if e == nil {
 		return ""
 	}
-	return string(e.text)
+	return intern(e.text)
+}
+
+// trimmed returns the element's direct text without leading and trailing
+// white space (as strings.TrimSpace), or "" for a nil element.
+func (e *element) trimmed() string {
+	if e == nil {
+		return ""
+	}
+	return intern(bytes.TrimSpace(e.text))
 }
 
 // deepText returns all character data of e and its descendants, an

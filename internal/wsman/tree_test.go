@@ -9,7 +9,7 @@ import (
 func TestDecodeTreeByNamespaceNotPrefix(t *testing.T) {
 	doc := `<?xml version="1.0" encoding="utf-8"?><env:Envelope xmlns:env="` + NSSoap + `" xmlns:q="` + NSShell + `">` +
 		`<env:Body><q:Receive xmlns:s="urn:not-soap"><s:Body>x</s:Body></q:Receive></env:Body></env:Envelope>`
-	root, err := decodeTree([]byte("\xef\xbb\xbf"+doc), Limits{MaxEnvelopeSize: 1 << 20, MaxDepth: 8, MaxElements: 10, MaxAttrs: 4})
+	root, err := decodeTreeXML([]byte("\xef\xbb\xbf"+doc), Limits{MaxEnvelopeSize: 1 << 20, MaxDepth: 8, MaxElements: 10, MaxAttrs: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestDecodeTreeLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := decodeTree([]byte(tt.doc), lim); !errors.Is(err, tt.want) {
+			if _, err := decodeTreeXML([]byte(tt.doc), lim); !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
 		})
