@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -79,11 +80,21 @@ type WriteReport struct {
 	CheckErrors int `json:"check_errors"`
 }
 
-// Verify reads every acknowledged policy back with
-// Get-RetentionCompliancePolicy -Identity through shells (spread over
-// them) and checks that it exists with its last comment, or is gone if
-// its removal was acknowledged.
+// Verify lists the tenant's retention policies once (through the first
+// shell that answers) and checks every acknowledged policy against the
+// listing: it exists with its last comment, or is gone (or
+// PendingDeletion) if its removal was acknowledged. One listing, not a
+// Get -Identity per policy: SCC answers -Identity of a missing policy
+// with the whole list, so per-policy checks of removed policies would
+// each list the tenant.
 func (l *Ledger) Verify(ctx context.Context, shells []*remoting.Client) WriteReport {
+	listing, err := listPolicies(ctx, shells)
+	return l.check(listing, err)
+}
+
+// check compares the ledger with a listing keyed by lowercased name;
+// listErr means the listing failed and every policy is a check error.
+func (l *Ledger) check(listing map[string]listedPolicy, listErr error) WriteReport {
 	l.mu.Lock()
 	names := make([]string, 0, len(l.policies))
 	want := make(map[string]ackedPolicy, len(l.policies))
@@ -94,69 +105,48 @@ func (l *Ledger) Verify(ctx context.Context, shells []*remoting.Client) WriteRep
 	r := WriteReport{Acknowledged: l.acks, Policies: len(names), Indeterminate: int(l.indeterminate.Load())}
 	l.mu.Unlock()
 	slices.Sort(names)
-	if len(shells) == 0 {
+	if listErr != nil {
 		r.CheckErrors = len(names)
 		return r
 	}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	next := atomic.Int64{}
-	for _, sh := range shells {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(names) {
-					return
-				}
-				n, w := names[i], want[names[i]]
-				found, comment, status, err := getPolicy(ctx, sh, n)
-				// A removed policy stays visible as PendingDeletion
-				// until the distributor deletes it.
-				if w.removed && found && status == "PendingDeletion" {
-					found, status = false, ""
-				}
-				mu.Lock()
-				r.Checked++
-				switch {
-				case err != nil && !(w.removed && !found):
-					r.CheckErrors++
-				case w.removed && found, !w.removed && !found, !w.removed && comment != w.comment:
-					r.LostCount++
-					if len(r.Lost) < 20 {
-						r.Lost = append(r.Lost, fmt.Sprintf("%s (found=%v status=%q comment=%q; want removed=%v comment=%q)", n, found, status, comment, w.removed, w.comment))
-					}
-				default:
-					r.Visible++
-				}
-				mu.Unlock()
+	for _, n := range names {
+		w := want[n]
+		got, found := listing[strings.ToLower(n)]
+		// A removed policy stays visible as PendingDeletion until the
+		// distributor deletes it.
+		if w.removed && found && got.status == "PendingDeletion" {
+			found = false
+		}
+		r.Checked++
+		switch {
+		case w.removed && found, !w.removed && !found, !w.removed && got.comment != w.comment:
+			r.LostCount++
+			if len(r.Lost) < 20 {
+				r.Lost = append(r.Lost, fmt.Sprintf("%s (found=%v status=%q comment=%q; want removed=%v comment=%q)", n, found, got.status, got.comment, w.removed, w.comment))
 			}
-		})
+		default:
+			r.Visible++
+		}
 	}
-	wg.Wait()
 	return r
 }
 
-// getPolicy returns whether the named policy exists, its Comment and its
-// DistributionStatus. A ManagementObjectNotFound error is "not found",
-// not an error.
-func getPolicy(ctx context.Context, sh *remoting.Client, name string) (found bool, comment, status string, err error) {
-	var out []clixml.Value
-	err = invoke(ctx, sh, runspace.Command{Name: "Get-RetentionCompliancePolicy", Args: []runspace.Arg{{Name: "Identity", Value: name}}},
-		func(v clixml.Value) { out = append(out, v) })
-	if err != nil {
-		if classify(err).notFound() {
-			return false, "", "", nil
-		}
-		return false, "", "", err
-	}
-	// The server answers -Identity of a missing policy with the whole
-	// list ("as if Identity were omitted"), so match the name.
-	for _, v := range out {
-		if strings.EqualFold(propString(v, "Name"), name) {
-			return true, propString(v, "Comment"), propString(v, "DistributionStatus"), nil
+type listedPolicy struct{ comment, status string }
+
+// listPolicies runs Get-RetentionCompliancePolicy on the first shell
+// that completes it and indexes the result by lowercased name.
+func listPolicies(ctx context.Context, shells []*remoting.Client) (map[string]listedPolicy, error) {
+	err := errors.New("load: no shell to verify writes through")
+	for _, sh := range shells {
+		out := map[string]listedPolicy{}
+		err = invoke(ctx, sh, runspace.Command{Name: "Get-RetentionCompliancePolicy"}, func(v clixml.Value) {
+			out[strings.ToLower(propString(v, "Name"))] = listedPolicy{comment: propString(v, "Comment"), status: propString(v, "DistributionStatus")}
+		})
+		if err == nil {
+			return out, nil
 		}
 	}
-	return false, "", "", nil
+	return nil, err
 }
 
 func propString(v clixml.Value, name string) string {
