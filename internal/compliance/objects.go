@@ -73,9 +73,11 @@ func findOrNotFound(ctx context.Context, st storage.ObjectStore, inv *cmdlet.Inv
 
 // each streams the tenant's objects of kind (optionally children of
 // parent) in name order, page by page, so the first object is delivered
-// after one page read. It stops at ctx cancellation or when fn errs.
+// after one small page read. It stops at ctx cancellation or when fn
+// errs. A pipeline blocked on a slow reader holds one page, so pages
+// stay small (eachPage).
 func each(ctx context.Context, st storage.ObjectStore, tenant, kind, parent string, fn func(storage.Object) error) error {
-	page := storage.Page{Size: 500}
+	page := storage.Page{Size: eachPage}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -96,7 +98,6 @@ func each(ctx context.Context, st storage.ObjectStore, tenant, kind, parent stri
 			return nil
 		}
 		page.Cursor = next
-		page.Size = storage.MaxPageSize
 	}
 }
 
@@ -206,4 +207,7 @@ func whatIf(inv *cmdlet.Invocation) bool { return inv.Bound.Switch("WhatIf") }
 
 // store returns the Storage cmdlet code must use: the audit transaction
 // a mutating cmdlet runs in (see Runspace.call), or the root store.
+// eachPage is the page size each reads with.
+const eachPage = 200
+
 func (s *Service) store(ctx context.Context) storage.Storage { return storage.InTx(ctx, s.st) }

@@ -9,7 +9,7 @@ import (
 
 // Defaults for Config.
 const (
-	DefaultMaxQueuedBytes  = 4 << 20
+	DefaultMaxQueuedBytes  = 1 << 20
 	DefaultMaxFragmentSize = 32 << 10
 )
 
