@@ -32,6 +32,11 @@ type ackedPolicy struct {
 	target  string
 	comment string
 	removed bool
+	// maybeComments and maybeRemoved come from failed calls that may
+	// have taken effect after the server accepted them; Verify accepts
+	// them as well as the acknowledged state.
+	maybeComments []string
+	maybeRemoved  bool
 }
 
 func (l *Ledger) ack(name string, fn func(p *ackedPolicy)) {
@@ -62,6 +67,26 @@ func (l *Ledger) Commented(name, comment string) {
 // Removed records an acknowledged Remove-RetentionCompliancePolicy.
 func (l *Ledger) Removed(name string) {
 	l.ack(name, func(p *ackedPolicy) { p.removed = true })
+}
+
+// MaybeCommented records a Set -Comment whose call failed: the server
+// may or may not have applied it.
+func (l *Ledger) MaybeCommented(name, comment string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if p := l.policies[name]; p != nil {
+		p.maybeComments = append(p.maybeComments, comment)
+	}
+}
+
+// MaybeRemoved records a Remove whose call failed: the policy may or may
+// not be gone.
+func (l *Ledger) MaybeRemoved(name string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if p := l.policies[name]; p != nil {
+		p.maybeRemoved = true
+	}
 }
 
 // WriteReport is the outcome of Verify.
@@ -118,8 +143,11 @@ func (l *Ledger) check(listing map[string]listedPolicy, listErr error) WriteRepo
 			found = false
 		}
 		r.Checked++
+		commentOK := got.comment == w.comment || slices.Contains(w.maybeComments, got.comment)
 		switch {
-		case w.removed && found, !w.removed && !found, !w.removed && got.comment != w.comment:
+		case w.maybeRemoved && !w.removed && !found:
+			r.Visible++ // an unacknowledged removal took effect
+		case w.removed && found, !w.removed && !found, !w.removed && !commentOK:
 			r.LostCount++
 			if len(r.Lost) < 20 {
 				r.Lost = append(r.Lost, fmt.Sprintf("%s (found=%v status=%q comment=%q; want removed=%v comment=%q)", n, found, got.status, got.comment, w.removed, w.comment))

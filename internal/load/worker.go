@@ -69,7 +69,7 @@ type worker struct {
 func (w *worker) seed(ctx context.Context) error {
 	var err error
 	for range 3 {
-		cmd, _, ack := w.plan("New-RetentionCompliancePolicy")
+		cmd, _, ack, _ := w.plan("New-RetentionCompliancePolicy")
 		cctx, cancel := context.WithTimeout(ctx, w.timeout)
 		err = invoke(cctx, w.shell, cmd, nil)
 		cancel()
@@ -89,7 +89,7 @@ func (w *worker) seed(ctx context.Context) error {
 func (w *worker) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		name := w.mix.Pick(w.rng)
-		cmd, write, ack := w.plan(name)
+		cmd, write, ack, unsure := w.plan(name)
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
 		start := time.Now()
 		err := invoke(cctx, w.shell, cmd, nil)
@@ -101,6 +101,9 @@ func (w *worker) run(ctx context.Context) {
 			kind := w.stats.Errors.Add(fmt.Errorf("%s: %w", cmd.Name, err))
 			if write {
 				w.ledger.indeterminate.Add(1)
+				if unsure != nil {
+					unsure()
+				}
 			}
 			if kind.shellLost() {
 				w.stats.mu.Lock()
@@ -131,8 +134,10 @@ func (w *worker) run(ctx context.Context) {
 //	                                the whole list while it has none
 //	anything else                   runs without arguments
 //
-// ack, if non-nil, records the write in the ledger once acknowledged.
-func (w *worker) plan(cmdlet string) (cmd runspace.Command, write bool, ack func()) {
+// ack, if non-nil, records the write in the ledger once acknowledged;
+// unsure, if non-nil, records that a failed call may still have taken
+// effect (it failed after the server accepted it).
+func (w *worker) plan(cmdlet string) (cmd runspace.Command, write bool, ack, unsure func()) {
 	switch strings.ToLower(cmdlet) {
 	case "set-retentioncompliancepolicy":
 		if len(w.own) == 0 {
@@ -149,23 +154,23 @@ func (w *worker) plan(cmdlet string) (cmd runspace.Command, write bool, ack func
 		w.seq++
 		name := fmt.Sprintf("%s-%d", w.prefix, w.seq)
 		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Name", Value: name}, {Name: "ExchangeLocation", Value: "All"}}},
-			true, func() { w.own = append(w.own, name); w.ledger.Created(w.target, name) }
+			true, func() { w.own = append(w.own, name); w.ledger.Created(w.target, name) }, nil
 	case "set-retentioncompliancepolicy":
 		name := w.own[w.rng.IntN(len(w.own))]
 		w.seq++
 		comment := fmt.Sprintf("load comment %d", w.seq)
 		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: name}, {Name: "Comment", Value: comment}}},
-			true, func() { w.ledger.Commented(name, comment) }
+			true, func() { w.ledger.Commented(name, comment) }, func() { w.ledger.MaybeCommented(name, comment) }
 	case "remove-retentioncompliancepolicy":
 		name := w.own[0]
 		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: name}, {Name: "Confirm", Value: false}}},
-			true, func() { w.own = w.own[1:]; w.ledger.Removed(name) }
+			true, func() { w.own = w.own[1:]; w.ledger.Removed(name) }, func() { w.ledger.MaybeRemoved(name) }
 	case "get-retentioncompliancepolicy":
 		if len(w.own) > 0 {
-			return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: w.own[w.rng.IntN(len(w.own))]}}}, false, nil
+			return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: w.own[w.rng.IntN(len(w.own))]}}}, false, nil, nil
 		}
 	}
-	return runspace.Command{Name: cmdlet}, false, nil
+	return runspace.Command{Name: cmdlet}, false, nil, nil
 }
 
 // invoke runs one command. A pipeline that completes but wrote an error

@@ -9,12 +9,12 @@ func TestWorkerPlanWritesOnlyOwnPolicies(t *testing.T) {
 	w := &worker{prefix: "load-r-u1-s1", target: "t", rng: rand.New(rand.NewPCG(1, 1)), ledger: &Ledger{}}
 	// Set and Remove without an own policy create one instead.
 	for _, name := range []string{"Set-RetentionCompliancePolicy", "Remove-RetentionCompliancePolicy"} {
-		cmd, write, ack := w.plan(name)
+		cmd, write, ack, _ := w.plan(name)
 		if cmd.Name != "New-RetentionCompliancePolicy" || !write || ack == nil {
 			t.Fatalf("%s with no own policy planned %+v", name, cmd)
 		}
 	}
-	cmd, _, ack := w.plan("New-RetentionCompliancePolicy")
+	cmd, _, ack, _ := w.plan("New-RetentionCompliancePolicy")
 	if cmd.Args[0].Value != "load-r-u1-s1-3" {
 		t.Fatalf("name %v", cmd.Args[0].Value)
 	}
@@ -22,7 +22,7 @@ func TestWorkerPlanWritesOnlyOwnPolicies(t *testing.T) {
 		t.Fatal("unacknowledged create remembered")
 	}
 	ack()
-	cmd, _, ack = w.plan("Set-RetentionCompliancePolicy")
+	cmd, _, ack, _ = w.plan("Set-RetentionCompliancePolicy")
 	if cmd.Args[0].Value != "load-r-u1-s1-3" || cmd.Args[1].Name != "Comment" {
 		t.Fatalf("set planned %+v", cmd)
 	}
@@ -30,17 +30,17 @@ func TestWorkerPlanWritesOnlyOwnPolicies(t *testing.T) {
 	if p := w.ledger.policies["load-r-u1-s1-3"]; p == nil || p.comment != cmd.Args[1].Value || w.ledger.acks != 2 {
 		t.Fatalf("ledger %+v", w.ledger.policies)
 	}
-	if cmd, write, _ := w.plan("Get-RetentionCompliancePolicy"); write || len(cmd.Args) != 1 || cmd.Args[0].Value != "load-r-u1-s1-3" {
+	if cmd, write, _, _ := w.plan("Get-RetentionCompliancePolicy"); write || len(cmd.Args) != 1 || cmd.Args[0].Value != "load-r-u1-s1-3" {
 		t.Fatalf("get planned %+v", cmd)
 	}
 	// Remove keeps the last own policy (so Gets stay point reads): it
 	// creates a second one instead, and then removes the oldest.
-	cmd, _, ack = w.plan("Remove-RetentionCompliancePolicy")
+	cmd, _, ack, _ = w.plan("Remove-RetentionCompliancePolicy")
 	if cmd.Name != "New-RetentionCompliancePolicy" {
 		t.Fatalf("remove of the only own policy planned %+v", cmd)
 	}
 	ack()
-	cmd, _, ack = w.plan("Remove-RetentionCompliancePolicy")
+	cmd, _, ack, _ = w.plan("Remove-RetentionCompliancePolicy")
 	if len(cmd.Args) != 2 || cmd.Args[0].Value != "load-r-u1-s1-3" || cmd.Args[1].Name != "Confirm" || cmd.Args[1].Value != false {
 		t.Fatalf("remove planned %+v", cmd)
 	}
@@ -51,7 +51,7 @@ func TestWorkerPlanWritesOnlyOwnPolicies(t *testing.T) {
 	if live := w.ledger.Live(); len(live) != 1 || live[0] != "load-r-u1-s1-5" {
 		t.Fatalf("live policies %v", live)
 	}
-	if cmd, write, _ := w.plan("Get-ComplianceTag"); write || len(cmd.Args) != 0 {
+	if cmd, write, _, _ := w.plan("Get-ComplianceTag"); write || len(cmd.Args) != 0 {
 		t.Fatalf("other cmdlet planned %+v", cmd)
 	}
 }

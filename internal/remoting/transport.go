@@ -98,7 +98,16 @@ func (t *transport) authorization(ctx context.Context) (string, error) {
 // post sends one envelope and returns the HTTP status and body. 401 is
 // returned as an error wrapping ErrAccessDenied; other statuses are the
 // caller's to interpret (200 response, 500 fault).
-func (t *transport) post(ctx context.Context, envelope []byte) (int, []byte, error) {
+//
+// replayable marks the request safe to resend when a reused keep-alive
+// connection turns out to be dead (the server closed it while the
+// request was being written): net/http then retries it on a fresh
+// connection instead of failing with "broken pipe" or "connection
+// reset". Every WS-Man operation but Create is: Receive and Signal are
+// idempotent, and a Command replayed with its CommandId is refused by
+// the server as a duplicate, never run twice. A Create replay could open
+// a second shell and take a second of the user's five connections.
+func (t *transport) post(ctx context.Context, envelope []byte, replayable bool) (int, []byte, error) {
 	authz, err := t.authorization(ctx)
 	if err != nil {
 		return 0, nil, err
@@ -113,6 +122,11 @@ func (t *transport) post(ctx context.Context, envelope []byte) (int, []byte, err
 		req.Header.Set("Accept-Encoding", "identity")
 		req.Header.Set("User-Agent", "ipps")
 		req.Header.Set("Authorization", authz)
+		if replayable {
+			// A zero-length value marks the request idempotent for
+			// net/http's retry without sending the header.
+			req.Header["X-Idempotency-Key"] = nil
+		}
 		resp, err := t.hc.Do(req)
 		if err != nil {
 			return 0, nil, fmt.Errorf("remoting: %w", err)

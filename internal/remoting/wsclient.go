@@ -52,7 +52,8 @@ func (c *wsClient) do(ctx context.Context, shellID string, body wsman.Body, opts
 	// server; anything far beyond it is a dead connection.
 	ctx, cancel := context.WithTimeout(ctx, c.opTimeout+requestGrace)
 	defer cancel()
-	status, data, err := c.t.post(ctx, env)
+	_, isCreate := body.(*wsman.Create)
+	status, data, err := c.t.post(ctx, env, !isCreate)
 	if err != nil {
 		return nil, err
 	}
