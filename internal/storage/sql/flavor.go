@@ -191,6 +191,7 @@ func OpenSQLite(ctx context.Context, dsn string, logger *slog.Logger) (storage.S
 	}
 	s := st.(*Store)
 	s.rdb = rdb
+	s.stmts = &stmtCache{}
 	return s, nil
 }
 

@@ -61,6 +61,8 @@ type Store struct {
 	now func() time.Time
 	// txState is shared by every Store bound to one transaction.
 	txState *txState
+	// stmts caches prepared statements (SQLite only; nil otherwise).
+	stmts *stmtCache
 }
 
 // txState is the bookkeeping of one open transaction.
@@ -92,15 +94,27 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return s.q.ExecContext(ctx, s.fl.translate(query), args...)
+	q := s.fl.translate(query)
+	if st := s.prepared(ctx, q, false); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.q.ExecContext(ctx, q, args...)
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.querierFor(query).QueryContext(ctx, s.fl.translate(query), args...)
+	q, db := s.fl.translate(query), s.querierFor(query)
+	if st := s.prepared(ctx, q, db == s.rdb && s.rdb != s.db); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return db.QueryContext(ctx, q, args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.querierFor(query).QueryRowContext(ctx, s.fl.translate(query), args...)
+	q, db := s.fl.translate(query), s.querierFor(query)
+	if st := s.prepared(ctx, q, db == s.rdb && s.rdb != s.db); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return db.QueryRowContext(ctx, q, args...)
 }
 
 // querierFor sends a plain SELECT outside a transaction to the read pool

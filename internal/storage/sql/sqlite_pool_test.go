@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ipps/ipps/internal/storage"
 )
@@ -82,5 +83,49 @@ func TestSQLiteConcurrentWritersAndReaders(t *testing.T) {
 		if _, err := s.GetObject(ctx, "t1", "K", fmt.Sprint("o", i)); err != nil {
 			t.Fatalf("object %d: %v", i, err)
 		}
+	}
+}
+
+// Statements are prepared once and reused, also inside transactions
+// (where a statement first seen is prepared in the background, since the
+// transaction holds SQLite's only writer connection).
+func TestSQLiteStatementCache(t *testing.T) {
+	s := newSQLite(t).(*Store)
+	ctx := context.Background()
+	if err := s.CreateTenant(ctx, storage.Tenant{ID: "t1", Name: "t1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetTenant(ctx, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	s.stmts.mu.Lock()
+	n := len(s.stmts.m)
+	s.stmts.mu.Unlock()
+	if n == 0 {
+		t.Fatal("no statement cached after a write and a read")
+	}
+	// A transaction using a statement never seen before completes (no
+	// deadlock on the writer), and the statement is cached afterwards.
+	for range 3 {
+		err := s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
+			_, err := tx.CountObjects(ctx, "t1", "K")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.stmts.mu.Lock()
+		grown := len(s.stmts.m) > n
+		s.stmts.mu.Unlock()
+		if grown {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("statement first used inside a transaction was never cached")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
