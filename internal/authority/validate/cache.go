@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/ipps/ipps/internal/authority/tokens"
 )
 
@@ -64,6 +66,10 @@ type Cache struct {
 	users  *boundedMap[userKey, userEntry]                // nil: off
 	ttl    time.Duration
 	seed   maphash.Seed
+	// flight merges concurrent lookups of one user after its entry
+	// expired: a user with five busy shells costs one query per TTL,
+	// not one per request in flight at that moment.
+	flight singleflight.Group
 }
 
 // NewCache returns a cache sized by cfg.
@@ -186,10 +192,18 @@ func (c *Cache) userState(ctx context.Context, next UserLookup, tid, oid string,
 	if e, ok := c.users.get(h, k); ok && !now.Before(e.read) && now.Sub(e.read) < c.ttl {
 		return e.state, e.found, nil
 	}
-	st, found, err := next.UserState(ctx, tid, oid)
+	v, err, _ := c.flight.Do(tid+"\x00"+oid, func() (any, error) {
+		st, found, err := next.UserState(ctx, tid, oid)
+		if err != nil {
+			return nil, err
+		}
+		e := userEntry{state: st, found: found, read: now}
+		c.users.put(h, k, e)
+		return e, nil
+	})
 	if err != nil {
 		return UserState{}, false, err
 	}
-	c.users.put(h, k, userEntry{state: st, found: found, read: now})
-	return st, found, nil
+	e := v.(userEntry)
+	return e.state, e.found, nil
 }

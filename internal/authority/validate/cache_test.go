@@ -334,3 +334,38 @@ func TestCacheConcurrent(t *testing.T) {
 		t.Fatal("no user lookups")
 	}
 }
+
+// blockingUsers counts lookups and holds each until released.
+type blockingUsers struct {
+	calls   atomic.Int64
+	release chan struct{}
+}
+
+func (b *blockingUsers) UserState(ctx context.Context, tid, oid string) (UserState, bool, error) {
+	b.calls.Add(1)
+	<-b.release
+	return UserState{}, true, nil
+}
+
+// Concurrent lookups of one user whose entry is missing share one query.
+func TestCacheMergesConcurrentUserLookups(t *testing.T) {
+	c := NewCache(CacheConfig{UserStateTTL: time.Minute})
+	b := &blockingUsers{release: make(chan struct{})}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			if _, found, err := c.userState(context.Background(), b, "t", "u", time.Now()); err != nil || !found {
+				t.Errorf("userState: %v %v", found, err)
+			}
+		})
+	}
+	for b.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // let the others pile up behind it
+	close(b.release)
+	wg.Wait()
+	if n := b.calls.Load(); n != 1 {
+		t.Fatalf("%d lookups for 50 concurrent requests of one user, want 1", n)
+	}
+}
