@@ -193,7 +193,9 @@ func (c *Cache) userState(ctx context.Context, next UserLookup, tid, oid string,
 		return e.state, e.found, nil
 	}
 	v, err, _ := c.flight.Do(tid+"\x00"+oid, func() (any, error) {
-		st, found, err := next.UserState(ctx, tid, oid)
+		// Detached: the waiters must not fail because the request
+		// that happened to lead was cancelled.
+		st, found, err := next.UserState(context.WithoutCancel(ctx), tid, oid)
 		if err != nil {
 			return nil, err
 		}
