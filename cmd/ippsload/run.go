@@ -14,6 +14,7 @@ func newRunCmd() *cobra.Command {
 		c                                     common
 		devJSON, dsn, baseURL, domain, caFile string
 		duration, idle, waitGC, timeout       time.Duration
+		rate                                  float64
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -21,17 +22,23 @@ func newRunCmd() *cobra.Command {
 		Long: `Provision --users load users in the server's database (unless they exist),
 sign each in once, open --shells shells per user, let them idle (then scrape
 /metrics for memory per idle shell), run --mix on every shell concurrently for
---duration (closed loop: each shell starts its next cmdlet when the previous
-returns), read back every acknowledged write, close all shells and scrape
+--duration, read back every acknowledged write, close all shells and scrape
 /metrics again for goroutine growth.
 
 Writes only touch retention policies the shell itself created, named
 load-<run-id>-u<user>-s<shell>-<n>. A completed pipeline that wrote an error
 record counts as an error. Throughput is completed cmdlets over the wall time
 of the load phase, including the drain of calls in flight at the deadline.
-Load users get cheap Argon2id password hashes (sign-in is set-up, not measured).`,
+Load users get cheap Argon2id password hashes (sign-in is set-up, not measured).
+
+Without --rate every shell runs back to back (closed loop), which finds the
+maximum throughput; latency is then shells / throughput by Little's law
+(1,000 shells at 1,000/s wait 1 s each). With --rate R the shells together
+offer R cmdlets/s, evenly paced, and each call's latency counts from its
+scheduled start: the way to ask "what is p99 at R cmdlets/s?".`,
 		Example: `  ippsload run --dev-json .ippsd-dev/dev.json --users 5 --shells 2 --duration 5s
-  ippsload run --dev-json .ippsd-dev/dev.json --users 200 --shells 5 --duration 60s --json`,
+  ippsload run --dev-json .ippsd-dev/dev.json --users 200 --shells 5 --duration 60s --json
+  ippsload run --dev-json .ippsd-dev/dev.json --users 200 --shells 5 --duration 30s --rate 500`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			mix, err := c.check()
 			if err != nil {
@@ -61,7 +68,7 @@ Load users get cheap Argon2id password hashes (sign-in is set-up, not measured).
 			if err != nil {
 				return err
 			}
-			r, err := load.Run(ctx, load.RunConfig{Target: t, Accounts: accts, ShellsPerUser: c.shells, Mix: mix, Duration: duration,
+			r, err := load.Run(ctx, load.RunConfig{Target: t, Accounts: accts, ShellsPerUser: c.shells, Mix: mix, Duration: duration, Rate: rate,
 				Idle: idle, WaitGC: waitGC, CallTimeout: timeout, SignInConcurrency: c.signins, OpenConcurrency: c.opens, RunID: c.runID, Log: log})
 			if err != nil {
 				return err
@@ -80,6 +87,7 @@ Load users get cheap Argon2id password hashes (sign-in is set-up, not measured).
 	fs.DurationVar(&idle, "idle", 3*time.Second, "idle time with all shells open before the memory scrape")
 	fs.DurationVar(&waitGC, "wait-gc", 0, "keep idling (up to this long, e.g. 130s) until the server has run a GC, for the live-heap per-shell figure")
 	fs.DurationVar(&timeout, "timeout", 30*time.Second, "per-cmdlet timeout")
+	fs.Float64Var(&rate, "rate", 0, "offered cmdlets/s in all, paced over the shells (default: closed loop)")
 	return cmd
 }
 

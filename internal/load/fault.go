@@ -161,7 +161,7 @@ func Fault(ctx context.Context, cfg FaultConfig) (rep *Report, err error) {
 		}
 		killed <- err
 	}()
-	f.Drive(ctx, cfg.Duration, cfg.Mix, ledger, cfg.CallTimeout, stats)
+	f.Drive(ctx, cfg.Duration, cfg.Mix, 0, ledger, cfg.CallTimeout, stats)
 	r.DurationSeconds = time.Since(start).Seconds()
 	if err := <-killed; err != nil {
 		return nil, err

@@ -124,12 +124,22 @@ func (f *Fleet) NewStats() []*Stats {
 //
 // Before the clock starts every worker creates one policy of its own
 // (see worker.seed), 32 at a time; a worker whose seed fails still runs.
-func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, ledger *Ledger, callTimeout time.Duration, stats []*Stats) {
+//
+// rate, when positive, is the total cmdlets per second to offer, spread
+// evenly over the shells (open loop; see worker.interval); 0 runs every
+// shell in a closed loop.
+func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, rate float64, ledger *Ledger, callTimeout time.Duration, stats []*Stats) {
 	var workers []*worker
 	for ui, u := range f.users {
 		for si, sh := range u.shells {
 			workers = append(workers, &worker{shell: sh, target: f.Targets[u.target].Name, prefix: fmt.Sprintf("load-%s-u%d-s%d", f.RunID, ui+1, si+1),
 				mix: mix, rng: rand.New(rand.NewPCG(uint64(ui), uint64(si))), stats: stats[u.target], ledger: ledger, timeout: callTimeout})
+		}
+	}
+	if rate > 0 && len(workers) > 0 {
+		iv := time.Duration(float64(len(workers)) / rate * float64(time.Second))
+		for _, w := range workers {
+			w.interval = iv
 		}
 	}
 	var seedFailed atomic.Int64

@@ -13,9 +13,11 @@ import (
 // Report is what `ippsload run` and `ippsload fault` print (as a table,
 // or as JSON with --json).
 type Report struct {
-	Mode            string  `json:"mode"`
-	RunID           string  `json:"run_id"`
-	Mix             string  `json:"mix"`
+	Mode  string `json:"mode"`
+	RunID string `json:"run_id"`
+	Mix   string `json:"mix"`
+	// Rate is the offered load in cmdlets/s (0: closed loop).
+	Rate            float64 `json:"offered_rate,omitempty"`
 	Users           int     `json:"users"`
 	ShellsPerUser   int     `json:"shells_per_user"`
 	ShellsWanted    int     `json:"shells_wanted"`
@@ -164,6 +166,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
 	p("ippsload %s\trun %s\n", r.Mode, r.RunID)
 	p("mix\t%s\n", r.Mix)
+	if r.Rate > 0 {
+		p("offered\t%.0f cmdlets/s, paced over the shells (open loop; latency from each call's scheduled start)\n", r.Rate)
+	} else {
+		p("offered\tclosed loop (each shell back to back; mean latency = shells / throughput)\n")
+	}
 	p("users × shells\t%d × %d = %d wanted, %d opened (sign-in %.1fs, open %.1fs)\n", r.Users, r.ShellsPerUser, r.ShellsWanted, r.ShellsOpened, r.SignInSeconds, r.OpenSeconds)
 	p("cmdlets completed\t%d in %.1fs = %.1f/s\n", r.Completed, r.DurationSeconds, r.Throughput)
 	p("latency ms\tp50 %.2f  p90 %.2f  p99 %.2f  max %.2f  mean %.2f\n", r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max, r.Latency.Mean)

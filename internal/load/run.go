@@ -21,6 +21,12 @@ type RunConfig struct {
 	ShellsPerUser int
 	Mix           Mix
 	Duration      time.Duration
+	// Rate, when positive, offers that many cmdlets per second in all,
+	// paced evenly over the shells, and measures latency from each
+	// call's scheduled start (open loop). 0: closed loop, every shell
+	// back to back, where by Little's law mean latency is shells /
+	// throughput.
+	Rate float64
 	// Idle is how long the shells sit idle before the memory scrape
 	// (default 3 s).
 	Idle time.Duration
@@ -49,7 +55,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	metricsURL := strings.TrimRight(cfg.Target.BaseURL, "/") + "/metrics"
 	f := &Fleet{Targets: []Target{cfg.Target}, Accounts: cfg.Accounts, ShellsPerUser: cfg.ShellsPerUser, RunID: cfg.RunID, Log: log,
 		SignInConcurrency: cfg.SignInConcurrency, OpenConcurrency: cfg.OpenConcurrency}
-	r := &Report{Mode: "run", RunID: cfg.RunID, Mix: cfg.Mix.String(), Users: len(cfg.Accounts), ShellsPerUser: cfg.ShellsPerUser,
+	r := &Report{Mode: "run", RunID: cfg.RunID, Mix: cfg.Mix.String(), Rate: cfg.Rate, Users: len(cfg.Accounts), ShellsPerUser: cfg.ShellsPerUser,
 		ShellsWanted: len(cfg.Accounts) * cfg.ShellsPerUser}
 
 	start := time.Now()
@@ -90,7 +96,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	ledger := &Ledger{}
 	start = time.Now()
 	stats := f.NewStats()
-	f.Drive(ctx, cfg.Duration, cfg.Mix, ledger, cfg.CallTimeout, stats)
+	f.Drive(ctx, cfg.Duration, cfg.Mix, cfg.Rate, ledger, cfg.CallTimeout, stats)
 	r.DurationSeconds = time.Since(start).Seconds()
 	r.addStats(f, stats, []*ErrorCounts{&openErrs})
 	log.InfoContext(ctx, "load done", "completed", r.Completed, "per_second", r.Throughput, "errors", r.Errors)

@@ -60,6 +60,35 @@ type worker struct {
 	// own lists the policies this worker created and has not removed.
 	own []string
 	seq int
+	// interval, when positive, paces the worker (open loop): the n-th
+	// cmdlet is due at next, and its latency counts from that scheduled
+	// time, so a server that falls behind is charged for the wait
+	// (no coordinated omission). Zero: closed loop.
+	interval time.Duration
+	next     time.Time
+}
+
+// due waits until the worker's next scheduled start and returns it (or
+// now, in a closed loop); false when ctx ended first.
+func (w *worker) due(ctx context.Context) (time.Time, bool) {
+	if w.interval <= 0 {
+		return time.Now(), true
+	}
+	if w.next.IsZero() { // spread the shells' first calls over one interval
+		w.next = time.Now().Add(time.Duration(w.rng.Int64N(int64(w.interval))))
+	}
+	at := w.next
+	w.next = w.next.Add(w.interval)
+	if d := time.Until(at); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return time.Time{}, false
+		case <-t.C:
+		}
+	}
+	return at, true
 }
 
 // seed creates the worker's first policy before the measured phase, so
@@ -88,10 +117,13 @@ func (w *worker) seed(ctx context.Context) error {
 // run loops until ctx ends or the shell is lost (its replica is gone).
 func (w *worker) run(ctx context.Context) {
 	for ctx.Err() == nil {
+		start, ok := w.due(ctx)
+		if !ok {
+			return
+		}
 		name := w.mix.Pick(w.rng)
 		cmd, write, ack, unsure := w.plan(name)
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
-		start := time.Now()
 		err := invoke(cctx, w.shell, cmd, nil)
 		elapsed := time.Since(start)
 		cancel()

@@ -1,8 +1,10 @@
 package load
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 func TestWorkerPlanWritesOnlyOwnPolicies(t *testing.T) {
@@ -53,5 +55,37 @@ func TestWorkerPlanWritesOnlyOwnPolicies(t *testing.T) {
 	}
 	if cmd, write, _, _ := w.plan("Get-ComplianceTag"); write || len(cmd.Args) != 0 {
 		t.Fatalf("other cmdlet planned %+v", cmd)
+	}
+}
+
+// A paced worker starts calls on a fixed schedule and reports the
+// scheduled time (not the moment it got round to it) as the start.
+func TestWorkerDuePacesCalls(t *testing.T) {
+	w := &worker{rng: rand.New(rand.NewPCG(1, 2)), interval: 20 * time.Millisecond}
+	ctx := context.Background()
+	first, ok := w.due(ctx)
+	if !ok {
+		t.Fatal("due refused")
+	}
+	second, _ := w.due(ctx)
+	if got := second.Sub(first); got != w.interval {
+		t.Fatalf("second call scheduled %v after the first, want %v", got, w.interval)
+	}
+	// A worker that fell behind starts at once but is charged from its
+	// schedule.
+	time.Sleep(3 * w.interval)
+	third, _ := w.due(ctx)
+	if time.Since(third) < 2*w.interval {
+		t.Fatalf("late call reported start %v ago; want its scheduled time", time.Since(third))
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	w.next = time.Now().Add(time.Hour)
+	if _, ok := w.due(cctx); ok {
+		t.Fatal("due waited past a cancelled context")
+	}
+	// Closed loop: now, no waiting.
+	if at, ok := (&worker{}).due(ctx); !ok || time.Since(at) > time.Second {
+		t.Fatal("closed-loop due")
 	}
 }
