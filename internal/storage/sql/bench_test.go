@@ -190,3 +190,28 @@ func BenchmarkMixedParallel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDeleteObjectInLargeTenant deletes objects from a tenant of
+// 10,000 (the distributor removing policies): the descendant sweep must
+// use the parent index, not scan the tenant.
+func BenchmarkDeleteObjectInLargeTenant(b *testing.B) {
+	for _, be := range benchBackends() {
+		b.Run(be.name, func(b *testing.B) {
+			s := be.open(b)
+			ctx := context.Background()
+			tenant := benchTenant(b, s)
+			for i := range 10000 {
+				if _, err := s.CreateObject(ctx, storage.Object{TenantID: tenant, Kind: "RetentionCompliancePolicy",
+					ID: fmt.Sprintf("pol-%d", i), Name: fmt.Sprintf("Policy %d", i), Body: policyBody}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				if err := s.DeleteObject(ctx, tenant, "RetentionCompliancePolicy", fmt.Sprintf("pol-%d", i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
