@@ -147,8 +147,7 @@ const sqliteReaders = 8
 // synchronous=FULL (every commit is fsynced), foreign keys on, a 10 s
 // busy timeout, and BEGIN IMMEDIATE transactions.
 //
-// Each connection keeps a 16 MiB page cache and reads the file through a
-// 256 MiB memory map, so point reads rarely reach a read(2).
+// Each connection keeps a 16 MiB page cache.
 //
 // Writes in this process go through one connection, so writers queue in
 // Go (in arrival order) instead of polling SQLite's busy handler, which
@@ -164,7 +163,7 @@ func OpenSQLite(ctx context.Context, dsn string, logger *slog.Logger) (storage.S
 	open := func(conns int, extra ...string) (*sql.DB, error) {
 		v := url.Values{}
 		for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)",
-			"cache_size(-16384)", "mmap_size(268435456)"}, extra...) {
+			"cache_size(-16384)"}, extra...) {
 			v.Add("_pragma", p)
 		}
 		v.Set("_txlock", "immediate")
