@@ -115,6 +115,7 @@ func runDev(ctx context.Context, out io.Writer, dataDir, listen, host string, qu
 	cfg.ReplicaID, cfg.LogFormat, cfg.ReplicaCAFile = "dev", "text", pki.CAPath()
 	cfg.DistributionInterval = config.Duration(2 * time.Second)
 	logger := newLogger(os.Stderr, "text", "info")
+	tuneRuntime(cfg, logger)
 	d, err := daemon.New(ctx, cfg, logger)
 	if err != nil {
 		return err

@@ -102,6 +102,7 @@ Configuration keys (JSON) and their variables:
   replica_id, advertise_url             scale-out: name and URL of this replica
   access_token_lifetime                 e.g. "75m"; refresh_token_lifetime e.g. "2160h"
   user_state_cache_ttl                  "1s": a disable or password reset bites within it; "0s" = no cache
+  gc_percent / IPPSD_GC_PERCENT         Go GC target, 400 (GOGC in the environment wins)
   mfa_sender                            dev | webhook (webhook_url) | smtp (smtp_addr, smtp_from, smtp_domain)
   max_shells_per_user                   5
   shell_idle_timeout                    "15m"
@@ -120,6 +121,7 @@ Endpoints: /{tenant}/oauth2/v2.0/*, /{tenant}/v2.0/.well-known/openid-configurat
 				return err
 			}
 			logger := newLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel)
+			tuneRuntime(cfg, logger)
 			d, err := daemon.New(cmd.Context(), cfg, logger)
 			if err != nil {
 				return err

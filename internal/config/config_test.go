@@ -101,3 +101,18 @@ func TestUserStateCacheTTL(t *testing.T) {
 		t.Fatalf("negative TTL: %v", err)
 	}
 }
+
+func TestGCPercent(t *testing.T) {
+	c := Default()
+	if c.GCPercent != 400 {
+		t.Fatalf("default gc_percent %d, want 400", c.GCPercent)
+	}
+	env := map[string]string{"IPPSD_GC_PERCENT": "150"}
+	if err := c.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil || c.GCPercent != 150 {
+		t.Fatalf("IPPSD_GC_PERCENT=150: %d, %v", c.GCPercent, err)
+	}
+	c.GCPercent = -5
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "gc_percent") {
+		t.Fatalf("gc_percent -5 accepted: %v", err)
+	}
+}
