@@ -118,7 +118,14 @@ func newServerReport(before, idle, after ServerStats, shells int, openedAt time.
 		s.RSSPerShell = (idle.RSS - before.RSS) / n
 		lb, ok1 := before.LiveHeap()
 		li, ok2 := idle.LiveHeap()
-		if ok1 && ok2 && idle.LastGC >= float64(openedAt.UnixNano())/1e9 {
+		// The baseline is the smaller of the live heap before the
+		// shells opened and after they closed: the first can still hold
+		// sign-in garbage that was live at its GC (with a high GOGC the
+		// last GC may be long before the scrape).
+		if la, ok := after.LiveHeap(); ok && ok1 && la < lb {
+			lb = la
+		}
+		if ok1 && ok2 && idle.LastGC >= float64(openedAt.UnixNano())/1e9 && li > lb {
 			s.LiveHeapPerShell, s.LiveHeapValid = (li-lb)/n, true
 		}
 	}
@@ -128,11 +135,17 @@ func newServerReport(before, idle, after ServerStats, shells int, openedAt time.
 // perShellGoal is the figure judged against the 100 KiB goal: live heap
 // plus stack when the live-heap estimate is valid, else heap in use
 // plus stack.
-func (s *ServerReport) perShellGoal() (float64, string) {
+// A figure that is not positive (the baseline held more garbage than
+// the idle heap) is no measurement: ok is false.
+func (s *ServerReport) perShellGoal() (v float64, what string, ok bool) {
 	if s.LiveHeapValid {
-		return s.LiveHeapPerShell + s.StackPerShell, "live heap + stack"
+		return s.LiveHeapPerShell + s.StackPerShell, "live heap + stack", true
 	}
-	return s.HeapPerShell + s.StackPerShell, "heap in use + stack (no GC after open)"
+	v = s.HeapPerShell + s.StackPerShell
+	if v <= 0 {
+		return v, "heap in use + stack: not measurable (GC timing; see go test -bench IdleShellMemory ./internal/daemon)", false
+	}
+	return v, "heap in use + stack (no GC after open)", true
 }
 
 // Goal is one target of issue 6 and whether this run met it.
@@ -151,9 +164,9 @@ func (r *Report) judge() {
 		{"zero errors", fmt.Sprintf("%d", r.Errors), r.Errors == 0},
 	}
 	if s := r.Server; s != nil {
-		v, what := s.perShellGoal()
+		v, what, ok := s.perShellGoal()
 		r.Goals = append(r.Goals,
-			Goal{"<= 100 KiB memory per idle shell", fmt.Sprintf("%.1f KiB %s; RSS %.1f KiB", v/1024, what, s.RSSPerShell/1024), v <= 100*1024},
+			Goal{"<= 100 KiB memory per idle shell", fmt.Sprintf("%.1f KiB %s; RSS %.1f KiB", v/1024, what, s.RSSPerShell/1024), ok && v <= 100*1024},
 			Goal{"no goroutine growth after close", fmt.Sprintf("%+.0f", s.GoroutineGrowth), s.GoroutineGrowth <= 0})
 	}
 	r.Goals = append(r.Goals, Goal{"every acknowledged write visible", fmt.Sprintf("%d/%d visible, %d lost", r.Writes.Visible, r.Writes.Policies, r.Writes.LostCount),

@@ -22,8 +22,21 @@ func TestServerReportPerShell(t *testing.T) {
 	if !s.LiveHeapValid || s.LiveHeapPerShell != 5*mib/100 {
 		t.Fatalf("live heap %v valid %v", s.LiveHeapPerShell, s.LiveHeapValid)
 	}
-	if v, what := s.perShellGoal(); math.Abs(v-6*mib/100) > 1e-6 || !strings.Contains(what, "live") {
-		t.Fatalf("goal figure %v %q", v, what)
+	if v, what, ok := s.perShellGoal(); !ok || math.Abs(v-6*mib/100) > 1e-6 || !strings.Contains(what, "live") {
+		t.Fatalf("goal figure %v %q %v", v, what, ok)
+	}
+	// A baseline holding sign-in garbage: the smaller live heap after
+	// close is the baseline instead.
+	fat := before
+	fat.NextGC = 28 << 20 // live 14 MiB at the pre-open GC
+	afterGC := ServerStats{Goroutines: 21, NextGC: 20 << 20, GOGC: 100, LastGC: 1100}
+	if s := newServerReport(fat, idle, afterGC, 100, opened); !s.LiveHeapValid || s.LiveHeapPerShell != 5*mib/100 {
+		t.Fatalf("baseline from after close: %v valid %v", s.LiveHeapPerShell, s.LiveHeapValid)
+	}
+	// A heap that shrank over the open: no measurement, goal not met.
+	shrunk := &ServerReport{HeapPerShell: -5 << 10, StackPerShell: 400}
+	if _, what, ok := shrunk.perShellGoal(); ok || !strings.Contains(what, "not measurable") {
+		t.Fatalf("negative figure accepted: %q", what)
 	}
 	// No GC since the shells opened: the live-heap figure is not used.
 	idle.LastGC = 999
