@@ -32,6 +32,18 @@ func (a *Authority) client(ctx context.Context, id string, t tenantRef) (storage
 	return app, nil
 }
 
+// authenticatedClient resolves the request's client_id in its tenant and
+// authenticates it (authenticateClient), for grants that need nothing
+// more of the client.
+func (a *Authority) authenticatedClient(ctx context.Context, q *tokenRequest) (storage.Application, *OAuthError) {
+	app, oe := a.client(ctx, q.get("client_id"), q.tenant)
+	if oe != nil {
+		return app, oe
+	}
+	_, oe = a.authenticateClient(ctx, q, app)
+	return app, oe
+}
+
 // authenticateClient checks the confidential client's credential and
 // returns the appidacr value: "0" public, "1" secret, "2" certificate.
 func (a *Authority) authenticateClient(ctx context.Context, q *tokenRequest, app storage.Application) (string, *OAuthError) {
@@ -92,11 +104,8 @@ func (a *Authority) activeUser(ctx context.Context, id string) (storage.User, *O
 }
 
 func (a *Authority) grantAuthorizationCode(ctx context.Context, q *tokenRequest) (*tokenResponse, *OAuthError) {
-	app, oe := a.client(ctx, q.get("client_id"), q.tenant)
+	app, oe := a.authenticatedClient(ctx, q)
 	if oe != nil {
-		return nil, oe
-	}
-	if _, oe := a.authenticateClient(ctx, q, app); oe != nil {
 		return nil, oe
 	}
 	code := q.get("code")
@@ -136,11 +145,8 @@ func (a *Authority) grantAuthorizationCode(ctx context.Context, q *tokenRequest)
 }
 
 func (a *Authority) grantRefreshToken(ctx context.Context, q *tokenRequest) (*tokenResponse, *OAuthError) {
-	app, oe := a.client(ctx, q.get("client_id"), q.tenant)
+	app, oe := a.authenticatedClient(ctx, q)
 	if oe != nil {
-		return nil, oe
-	}
-	if _, oe := a.authenticateClient(ctx, q, app); oe != nil {
 		return nil, oe
 	}
 	raw := q.get("refresh_token")
@@ -224,11 +230,8 @@ func (a *Authority) grantPassword(ctx context.Context, q *tokenRequest) (*tokenR
 	if strings.EqualFold(q.tenant.Segment, "common") {
 		return nil, errNoTenant()
 	}
-	app, oe := a.client(ctx, q.get("client_id"), q.tenant)
+	app, oe := a.authenticatedClient(ctx, q)
 	if oe != nil {
-		return nil, oe
-	}
-	if _, oe := a.authenticateClient(ctx, q, app); oe != nil {
 		return nil, oe
 	}
 	if q.get("username") == "" {

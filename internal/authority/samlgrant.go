@@ -37,11 +37,8 @@ func (a *Authority) grantSAMLBearer(ctx context.Context, q *tokenRequest, versio
 	if strings.EqualFold(q.tenant.Segment, "common") {
 		return nil, errNoTenant()
 	}
-	app, oe := a.client(ctx, q.get("client_id"), q.tenant)
+	app, oe := a.authenticatedClient(ctx, q)
 	if oe != nil {
-		return nil, oe
-	}
-	if _, oe := a.authenticateClient(ctx, q, app); oe != nil {
 		return nil, oe
 	}
 	b64 := q.get("assertion")
