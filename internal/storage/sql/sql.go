@@ -102,29 +102,34 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	q, db := s.fl.translate(query), s.querierFor(query)
-	if st := s.prepared(ctx, q, db == s.rdb && s.rdb != s.db); st != nil {
+	q, read := s.fl.translate(query), s.readsFromPool(query)
+	if st := s.prepared(ctx, q, read); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return db.QueryContext(ctx, q, args...)
+	return s.querier(read).QueryContext(ctx, q, args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	q, db := s.fl.translate(query), s.querierFor(query)
-	if st := s.prepared(ctx, q, db == s.rdb && s.rdb != s.db); st != nil {
+	q, read := s.fl.translate(query), s.readsFromPool(query)
+	if st := s.prepared(ctx, q, read); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return db.QueryRowContext(ctx, q, args...)
+	return s.querier(read).QueryRowContext(ctx, q, args...)
 }
 
-// querierFor sends a plain SELECT outside a transaction to the read pool
-// and everything else (UPDATE ... RETURNING, transaction-bound queries)
-// to q.
-func (s *Store) querierFor(query string) querier {
-	if s.tx != nil || s.rdb == s.db || !isSelect(query) {
-		return s.q
+// readsFromPool reports whether query runs on the read pool: a plain
+// SELECT outside a transaction, on a store that has one (SQLite).
+// Everything else (UPDATE ... RETURNING, transaction-bound queries) runs
+// on q.
+func (s *Store) readsFromPool(query string) bool {
+	return s.tx == nil && s.rdb != s.db && isSelect(query)
+}
+
+func (s *Store) querier(read bool) querier {
+	if read {
+		return s.rdb
 	}
-	return s.rdb
+	return s.q
 }
 
 func isSelect(q string) bool {

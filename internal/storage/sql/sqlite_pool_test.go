@@ -31,13 +31,13 @@ func TestSQLiteReadPoolIsReadOnly(t *testing.T) {
 		"INSERT INTO x VALUES (1)":      false,
 		"SELEC":                         false,
 	} {
-		if got := s.querierFor(q) == s.rdb; got != wantRead {
-			t.Errorf("querierFor(%q) uses the read pool = %v, want %v", q, got, wantRead)
+		if got := s.readsFromPool(q); got != wantRead {
+			t.Errorf("readsFromPool(%q) = %v, want %v", q, got, wantRead)
 		}
 	}
 	// Inside a transaction every statement, reads too, stays on the tx.
 	err := s.Tx(context.Background(), func(ctx context.Context, tx storage.Storage) error {
-		if q := tx.(*Store).querierFor("SELECT 1"); q == s.rdb {
+		if tx.(*Store).readsFromPool("SELECT 1") {
 			t.Error("a SELECT inside a transaction went to the read pool")
 		}
 		return nil

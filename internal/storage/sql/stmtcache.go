@@ -89,8 +89,8 @@ func (c *stmtCache) warm(ctx context.Context, db *sql.DB, query string) {
 
 // prepared returns the statement to run query (already translated) with
 // on behalf of s: a cached statement bound to s's transaction when s is
-// bound to one, else a cached statement on the read pool (SELECTs) or the
-// writer. nil means "run it unprepared".
+// bound to one, else a cached statement on the read pool (read, see
+// readsFromPool) or the writer. nil means "run it unprepared".
 func (s *Store) prepared(ctx context.Context, query string, read bool) *sql.Stmt {
 	if s.stmts == nil {
 		return nil
