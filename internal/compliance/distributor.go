@@ -85,7 +85,7 @@ func (d *Distributor) Step(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("compliance: distributor list: %w", err)
 		}
-		var todo []storage.Object
+		var todo []pendingPolicy
 		for _, o := range objs {
 			if o.ModifiedAt.After(newest) {
 				newest = o.ModifiedAt
@@ -93,7 +93,7 @@ func (d *Distributor) Step(ctx context.Context) (int, error) {
 			if b, err := decode[policyBody](o); err != nil {
 				return n, err
 			} else if b.DistributionStatus == StatusPending || b.DistributionStatus == StatusPendingDeletion {
-				todo = append(todo, o)
+				todo = append(todo, pendingPolicy{o, b.DistributionStatus})
 			}
 		}
 		for len(todo) > 0 {
@@ -126,15 +126,21 @@ type txObjects interface {
 	Tx(ctx context.Context, fn func(ctx context.Context, tx storage.Storage) error) error
 }
 
-// distributePage distributes objs, in one transaction when it can.
-func (d *Distributor) distributePage(ctx context.Context, objs []storage.Object) (int, error) {
-	if len(objs) == 0 {
+// pendingPolicy is a policy Step found waiting, with the status it had.
+type pendingPolicy struct {
+	obj    storage.Object
+	status string
+}
+
+// distributePage distributes ps, in one transaction when it can.
+func (d *Distributor) distributePage(ctx context.Context, ps []pendingPolicy) (int, error) {
+	if len(ps) == 0 {
 		return 0, nil
 	}
 	run := func(st storage.ObjectStore) (int, error) {
 		n := 0
-		for _, o := range objs {
-			done, err := d.distribute(ctx, st, o)
+		for _, p := range ps {
+			done, err := d.distribute(ctx, st, p.obj, p.status)
 			if err != nil {
 				return n, err
 			}
@@ -160,12 +166,10 @@ func (d *Distributor) distributePage(ctx context.Context, objs []storage.Object)
 	return n, nil
 }
 
-func (d *Distributor) distribute(ctx context.Context, st storage.ObjectStore, o storage.Object) (bool, error) {
-	b, err := decode[policyBody](o)
-	if err != nil {
-		return false, err
-	}
-	switch b.DistributionStatus {
+// distribute moves o on from status (read when it was listed; the
+// update re-checks it under the row lock).
+func (d *Distributor) distribute(ctx context.Context, st storage.ObjectStore, o storage.Object, status string) (bool, error) {
+	switch status {
 	case StatusPendingDeletion:
 		if err := st.DeleteObject(ctx, o.TenantID, KindPolicy, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return false, fmt.Errorf("compliance: distributor delete: %w", err)

@@ -18,6 +18,7 @@ import (
 
 // Runspace is one shell's NoLanguage runspace: it runs pipelines of the
 // cmdlets its principal's roles grant, restricted to granted parameters.
+// It is built by commandView.runspace and shares the view's maps.
 type Runspace struct {
 	p         *Provider
 	principal runspace.Principal
@@ -29,15 +30,6 @@ type Runspace struct {
 }
 
 var _ runspace.Runspace = (*Runspace)(nil)
-
-func newRunspace(p *Provider, pr runspace.Principal, shellID string, g *rbac.Grants) *Runspace {
-	r := &Runspace{p: p, principal: pr, shellID: shellID, grants: g, cmdlets: map[string]*cmdlet.Cmdlet{}}
-	for _, c := range g.Filter(p.table) {
-		r.cmdlets[strings.ToLower(c.Name)] = c
-		r.infos = append(r.infos, c.Metadata())
-	}
-	return r
-}
 
 // Commands returns the granted cmdlets' metadata, sorted by name, each
 // listing only granted parameters plus all common parameters.
