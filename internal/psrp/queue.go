@@ -100,18 +100,14 @@ func newQueue() *queue { return &queue{ready: make(chan struct{}, 1)} }
 
 // queueLocked returns the queue of target, creating it.
 func (e *endpoint) queueLocked(target string) *queue {
-	k := targetKey(target)
-	if k == PoolTarget {
-		return e.poolQ
+	if q := e.lookupLocked(target); q != nil {
+		return q
 	}
-	q := e.queues[k]
-	if q == nil {
-		if e.queues == nil {
-			e.queues = make(map[string]*queue)
-		}
-		q = newQueue()
-		e.queues[k] = q
+	if e.queues == nil {
+		e.queues = make(map[string]*queue)
 	}
+	q := newQueue()
+	e.queues[targetKey(target)] = q
 	return q
 }
 

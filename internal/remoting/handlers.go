@@ -35,9 +35,7 @@ func (s *Server) create(ctx context.Context, c *call, b *wsman.Create) {
 		c.fault(wsman.InternalError("The server does not support compressed sessions. Create the session with New-PSSessionOption -NoCompression and try again."))
 		return
 	}
-	// The id is kept for the shell's life: a copy, so that it never pins
-	// the request it was parsed from.
-	id := strings.Clone(strings.TrimSpace(b.ShellID))
+	id := strings.TrimSpace(b.ShellID)
 	if id == "" {
 		id = strings.ToUpper(uuid.NewString())
 	}

@@ -269,9 +269,13 @@ func (c *Create) sizeHint() int {
 func (c *Command) sizeHint() int {
 	return 160 + len(c.CommandID) + len(c.Command) + base64Len(len(c.Arguments))
 }
-func (s *Send) sizeHint() int {
-	n := 40
-	for _, st := range s.Streams {
+func (s *Send) sizeHint() int { return 40 + streamsSizeHint(s.Streams) }
+
+// streamsSizeHint estimates the encoded size of streams (elements and
+// base64 data), for pre-sizing a Send or ReceiveResponse.
+func streamsSizeHint(streams []Stream) int {
+	n := 0
+	for _, st := range streams {
 		n += 64 + len(st.Name) + len(st.CommandID) + base64Len(len(st.Data))
 	}
 	return n

@@ -114,10 +114,7 @@ func (s *ShellInfo) sizeHint() int {
 }
 
 func (r *ReceiveResponse) sizeHint() int {
-	n := 80 + len(r.SequenceID)
-	for _, st := range r.Streams {
-		n += 64 + len(st.Name) + len(st.CommandID) + base64Len(len(st.Data))
-	}
+	n := 80 + len(r.SequenceID) + streamsSizeHint(r.Streams)
 	if s := r.State; s != nil {
 		n += 120 + len(s.CommandID) + len(s.State)
 	}

@@ -62,8 +62,8 @@ type CacheConfig struct {
 // A Cache belongs to one Validator and its copies: the user states it holds
 // came from that Validator's UserLookup.
 type Cache struct {
-	tokens *boundedMap[[sha256.Size]byte, *verifiedToken] // nil: off
-	users  *boundedMap[userKey, userEntry]                // nil: off
+	tokens *boundedMap[tokenKey, *verifiedToken] // nil: off
+	users  *boundedMap[userKey, userEntry]       // nil: off
 	ttl    time.Duration
 	seed   maphash.Seed
 	// flight merges concurrent lookups of one user after its entry
@@ -77,9 +77,9 @@ func NewCache(cfg CacheConfig) *Cache {
 	c := &Cache{ttl: cfg.UserStateTTL, seed: maphash.MakeSeed()}
 	switch {
 	case cfg.MaxTokens == 0:
-		c.tokens = newBoundedMap[[sha256.Size]byte, *verifiedToken](DefaultMaxTokens)
+		c.tokens = newBoundedMap[tokenKey, *verifiedToken](DefaultMaxTokens)
 	case cfg.MaxTokens > 0:
-		c.tokens = newBoundedMap[[sha256.Size]byte, *verifiedToken](cfg.MaxTokens)
+		c.tokens = newBoundedMap[tokenKey, *verifiedToken](cfg.MaxTokens)
 	}
 	if cfg.UserStateTTL > 0 {
 		n := cfg.MaxUserStates
