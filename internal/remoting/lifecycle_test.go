@@ -61,6 +61,16 @@ func TestIdleReaping(t *testing.T) {
 	if err := <-done; !errors.Is(err, ErrStopped) {
 		t.Fatalf("stop: %v", err)
 	}
+	// The server records the stopped pipeline after the client has its
+	// answer: give it a moment.
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		met.mu.Lock()
+		n := len(met.pipelines)
+		met.mu.Unlock()
+		if n > 0 {
+			break
+		}
+	}
 	met.mu.Lock()
 	defer met.mu.Unlock()
 	if met.opened != 2 || met.closed["idle"] != 1 || e.prov.closed.Load() != 1 {
