@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -28,11 +29,15 @@ type Change func(ctx context.Context, tx storage.Storage) error
 // committer batches concurrent appends ("group commit"). It runs no
 // goroutine of its own: the first caller to find no commit in flight
 // becomes the leader and writes everything queued, batch after batch,
-// while later callers wait for their own record's outcome. Each caller
-// still returns only once its record is durable, so audit stays
-// fail-closed; under load N concurrent cmdlets cost about one commit
-// instead of N. A request may carry a Change, which the leader runs in a
-// savepoint of the batch transaction just before appending its record.
+// until its own record has committed; it then hands leadership to the
+// oldest waiting caller, so no caller ever commits under its context
+// for longer than its own record takes. (A leader that kept leading
+// under sustained load would eventually run a batch on its expired
+// context and fail every record in it.) Each caller returns only once
+// its record is durable, so audit stays fail-closed; under load N
+// concurrent cmdlets cost about one commit instead of N. A request may
+// carry a Change, which the leader runs in a savepoint of the batch
+// transaction just before appending its record.
 type committer struct {
 	mu      sync.Mutex // guards pending and leading
 	pending []*appendReq
@@ -47,8 +52,13 @@ type appendReq struct {
 	change Change
 	// outcome is the change's error from the attempt that committed.
 	outcome error
-	done    chan error // buffered(1); receives the batch's outcome
+	// done receives the batch's outcome, or errLead when the caller must
+	// take over as leader; buffered(1), written once per wake-up.
+	done chan error
 }
+
+// errLead is sent on appendReq.done to make a waiting caller the leader.
+var errLead = errors.New("audit: lead the next batch")
 
 // append stores rec durably, first running change (if any) in the same
 // transaction. It returns change's outcome and the durability error
@@ -66,11 +76,13 @@ func (c *committer) append(ctx context.Context, store storage.AuditStore, rec st
 	c.pending = append(c.pending, req)
 	if c.leading {
 		c.mu.Unlock()
-		err := <-req.done
-		return req.outcome, err
+		if err := <-req.done; err != errLead {
+			return req.outcome, err
+		}
+		c.mu.Lock() // leadership was handed to us; req is still pending
 	}
 	c.leading = true
-	for len(c.pending) > 0 {
+	for mine := false; !mine; {
 		n := min(len(c.pending), maxBatch)
 		batch := c.pending[:n:n]
 		c.pending = c.pending[n:]
@@ -84,11 +96,16 @@ func (c *committer) append(ctx context.Context, store storage.AuditStore, rec st
 			return nil
 		})
 		for _, r := range batch {
+			mine = mine || r == req
 			r.done <- err
 		}
 		c.mu.Lock()
 	}
-	c.leading = false
+	if len(c.pending) > 0 {
+		c.pending[0].done <- errLead // still leading: the next caller takes over
+	} else {
+		c.leading = false
+	}
 	c.mu.Unlock()
 	err = <-req.done
 	return req.outcome, err

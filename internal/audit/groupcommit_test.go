@@ -96,3 +96,49 @@ func TestGroupCommitReportsFailureToEveryWaiter(t *testing.T) {
 		t.Fatalf("after recovery: %v", err)
 	}
 }
+
+// slowTx makes every transaction take a while, like a commit's fsync.
+type slowTx struct {
+	storage.Storage
+	delay time.Duration
+}
+
+func (s *slowTx) Tx(ctx context.Context, fn func(context.Context, storage.Storage) error) error {
+	time.Sleep(s.delay)
+	return s.Storage.Tx(ctx, fn)
+}
+
+// TestGroupCommitSustainedLoadOutlivesLeaderDeadline keeps the queue
+// non-empty for several append timeouts. A leader that kept leading
+// until the queue drained would commit later batches on its own expired
+// context and fail every record in them; leadership must pass on once
+// the leader's own record is durable.
+func TestGroupCommitSustainedLoadOutlivesLeaderDeadline(t *testing.T) {
+	st := &slowTx{Storage: storagetest.New(t), delay: 2 * time.Millisecond}
+	const timeout = 150 * time.Millisecond
+	b, err := NewBroker(st, Config{HMACKey: []byte("0123456789abcdef"), Timeout: timeout}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := time.Now().Add(6 * timeout)
+	var wg sync.WaitGroup
+	var done, failed atomic.Int64
+	var firstErr atomic.Value
+	for range 32 {
+		wg.Go(func() {
+			for time.Now().Before(stop) {
+				if err := b.Record(context.Background(), Event{TenantID: "t", Cmdlet: "Get-X"}); err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				done.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() != 0 {
+		t.Fatalf("%d of %d appends failed under sustained load, e.g. %v", failed.Load(), failed.Load()+done.Load(), firstErr.Load())
+	}
+	t.Logf("%d appends over %v with a %v append timeout", done.Load(), 6*timeout, timeout)
+}
