@@ -61,7 +61,7 @@ scheduled start: the way to ask "what is p99 at R cmdlets/s?".`,
 			if t.AuthorityURL == "" {
 				t.AuthorityURL = t.BaseURL + "/" + domain
 			}
-			if t.HTTP, err = load.NewHTTPClient(caFile, c.users*c.shells+16); err != nil {
+			if t.HTTP, err = load.NewHTTPClient(caFile, 3*c.users*c.shells+16); err != nil {
 				return err
 			}
 			accts, err := load.ProvisionDSN(ctx, dsn, load.ProvisionConfig{Domain: domain, Prefix: c.prefix, Users: c.users, Password: c.password()}, log)

@@ -33,6 +33,10 @@ type Target struct {
 // NewHTTPClient returns a client trusting only the PEM CA in caFile (the
 // system roots when caFile is empty) that keeps up to conns idle
 // connections per host, so a thousand shells do not redial per request.
+// A shell has up to three requests in flight (the Command or Receive of
+// one pipeline and the background Signal terminating the previous one),
+// so size conns at three per shell: a smaller pool closes connections
+// that the next cmdlet must redial, costing a TLS handshake each.
 func NewHTTPClient(caFile string, conns int) (*http.Client, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile != "" {
