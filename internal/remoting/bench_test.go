@@ -3,6 +3,7 @@ package remoting
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -45,4 +46,37 @@ func BenchmarkPipelineRoundTrip(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkPipelineParallelTLS measures the CPU cost of the remoting
+// layer alone (client and server in this process, over loopback TLS):
+// many shells, each running one-object pipelines back to back, as
+// ippsload does against ippsd. ns/op is wall time per pipeline with all
+// cores busy, so it tracks CPU per cmdlet for client plus server.
+func BenchmarkPipelineParallelTLS(b *testing.B) {
+	e := newEnv(b, true, nil)
+	const shells = 64
+	clients := make(chan *Client, shells)
+	for range shells {
+		clients <- e.dial("alice", nil)
+	}
+	cmds := cmd("Get-Number", intArg("Count", 1))
+	b.ReportAllocs()
+	b.SetParallelism(shells / max(1, runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c := <-clients
+		defer func() { clients <- c }()
+		for pb.Next() {
+			got := 0
+			if err := c.Invoke(context.Background(), cmds, nil, Handlers{Output: func(clixml.Value) { got++ }}); err != nil {
+				b.Error(err)
+				return
+			}
+			if got != 1 {
+				b.Errorf("got %d objects, want 1", got)
+				return
+			}
+		}
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/ipps/ipps/internal/clixml"
@@ -91,26 +90,29 @@ func (c *Client) run(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) e
 	// outlives ctx so that a cancellation can be turned into a stop.
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	// A cancellation of ctx becomes a stop signal; rctx is cancelled too
+	// if the server has not finished the pipeline stopGrace later. The
+	// watcher is a context.AfterFunc, so a pipeline that is never
+	// cancelled costs no goroutine.
 	finished := make(chan struct{})
-	var watcher sync.WaitGroup
-	watcher.Add(1)
-	go func() {
-		defer watcher.Done()
-		select {
-		case <-ctx.Done():
-			sctx, scancel := context.WithTimeout(rctx, stopGrace)
-			defer scancel()
-			if _, err := c.ws.do(sctx, c.shellID, &wsman.Signal{CommandID: id, Code: wsman.SignalPSCtrlC}); err != nil {
-				c.log.Debug("remoting: stop signal", "command", id, "err", err)
-			}
-			t := time.AfterFunc(stopGrace, cancel)
-			<-finished
-			t.Stop()
-		case <-finished:
+	watched := make(chan struct{})
+	unwatch := context.AfterFunc(ctx, func() {
+		defer close(watched)
+		sctx, scancel := context.WithTimeout(rctx, stopGrace)
+		defer scancel()
+		if _, err := c.ws.do(sctx, c.shellID, &wsman.Signal{CommandID: id, Code: wsman.SignalPSCtrlC}); err != nil {
+			c.log.Debug("remoting: stop signal", "command", id, "err", err)
+		}
+		t := time.AfterFunc(stopGrace, cancel)
+		<-finished
+		t.Stop()
+	})
+	defer func() {
+		close(finished)
+		if !unwatch() {
+			<-watched // the watcher ran: wait for it, as it uses rctx
 		}
 	}()
-	defer watcher.Wait()
-	defer close(finished)
 	if err := c.flush(rctx, id); err != nil {
 		return err
 	}
@@ -139,17 +141,28 @@ func (c *Client) run(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) e
 
 // receiveAll receives a command's output until CommandState Done,
 // dispatching its events to h, and returns the final PIPELINE_STATE.
-// Receives are issued by a reader goroutine, one at a time, so that the
-// next one is in flight (and its envelope parsed) while this goroutine
-// decodes the previous one; at most two responses wait undecoded.
+// The first Receive is made on this goroutine: most pipelines answer
+// with all their output and CommandState Done in one response, and then
+// no reader goroutine is needed. Otherwise further Receives are issued
+// by a reader goroutine, one at a time, so that the next one is in
+// flight (and its envelope parsed) while this goroutine decodes the
+// previous one; at most two responses wait undecoded.
 func (c *Client) receiveAll(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) (psrp.PipelineStateInfo, error) {
-	responses := c.receiveAhead(ctx, pl.ID())
-	defer responses.stop()
+	rr, err := c.ws.receive(ctx, c.shellID, pl.ID())
+	var responses *receiver
+	defer func() {
+		if responses != nil {
+			responses.stop()
+		}
+	}()
 	var final *psrp.PipelineStateInfo
 	for {
-		rr, err := responses.next(ctx)
 		if err != nil {
 			return psrp.PipelineStateInfo{}, err
+		}
+		done := rr.State != nil && rr.State.State == wsman.CommandStateDone
+		if !done && responses == nil {
+			responses = c.receiveAhead(ctx, pl.ID())
 		}
 		for _, st := range rr.Streams {
 			err := c.pool.ReceiveData(pl.ID(), psrp.StreamStdin, st.Data)
@@ -163,12 +176,13 @@ func (c *Client) receiveAll(ctx context.Context, pl *psrp.ClientPipeline, h Hand
 				return psrp.PipelineStateInfo{}, fmt.Errorf("remoting: receiving: %w", err)
 			}
 		}
-		if rr.State != nil && rr.State.State == wsman.CommandStateDone {
+		if done {
 			if final == nil {
 				return psrp.PipelineStateInfo{}, errors.New("remoting: command done without a final pipeline state")
 			}
 			return *final, nil
 		}
+		rr, err = responses.next(ctx)
 	}
 }
 
