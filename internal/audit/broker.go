@@ -8,9 +8,6 @@ package audit
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +17,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/cmdlet"
 	"github.com/ipps/ipps/internal/storage"
 )
@@ -146,70 +142,6 @@ func (b *Broker) commit(ctx context.Context, ev Event, change Change) (outcome, 
 		return nil, fmt.Errorf("%w: %w", ErrAuditFailed, err)
 	}
 	return outcome, nil
-}
-
-// Redact renders params as a JSON object of name → value with secret
-// values replaced by "hmac-sha256:<hex>".
-func (b *Broker) Redact(params []cmdlet.BoundParam) (json.RawMessage, error) {
-	m := make(map[string]any, len(params))
-	for _, p := range params {
-		if p.Param.IsSecret() {
-			m[p.Param.Name] = b.hmac(p.Value)
-			continue
-		}
-		m[p.Param.Name] = jsonValue(p.Value)
-	}
-	return json.Marshal(m)
-}
-
-func (b *Broker) hmac(v any) string {
-	mac := hmac.New(sha256.New, b.cfg.HMACKey)
-	switch x := v.(type) {
-	case clixml.SecureString:
-		mac.Write(x)
-	case []byte:
-		mac.Write(x)
-	default:
-		fmt.Fprint(mac, x)
-	}
-	return "hmac-sha256:" + hex.EncodeToString(mac.Sum(nil))
-}
-
-// jsonValue maps bound values to JSON-friendly values.
-func jsonValue(v any) any {
-	switch x := v.(type) {
-	case nil, string, bool, int, []string:
-		return x
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
-	case cmdlet.UnlimitedValue:
-		return x.String()
-	case *cmdlet.MultiValue:
-		if x.IsReplace {
-			return x.Replace
-		}
-		return map[string][]string{"Add": x.Add, "Remove": x.Remove}
-	case *clixml.Object:
-		if x.Kind == clixml.Dictionary {
-			m := map[string]any{}
-			for _, e := range x.Entries {
-				m[fmt.Sprint(e.Key)] = jsonValue(e.Value)
-			}
-			return m
-		}
-		if x.ToString != nil {
-			return *x.ToString
-		}
-		return fmt.Sprint(x.TypeNames)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValue(e)
-		}
-		return out
-	default:
-		return fmt.Sprint(x)
-	}
 }
 
 // paramNames lists the keys of a redacted parameter object, sorted.

@@ -14,6 +14,7 @@ package cmdlet
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/psrp"
@@ -187,8 +188,34 @@ func (p *Param) IsSecret() bool {
 	if p.Secret || p.Kind == SecureString {
 		return true
 	}
-	n := strings.ToLower(p.Name)
-	return strings.Contains(n, "password") || strings.Contains(n, "secret") || strings.Contains(n, "credential")
+	return containsLower(p.Name, "password") || containsLower(p.Name, "secret") || containsLower(p.Name, "credential")
+}
+
+// containsLower reports strings.Contains(strings.ToLower(s), sub) for a
+// lowercase ASCII sub, without allocating when s is ASCII (parameter
+// names are).
+func containsLower(s, sub string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), sub)
+		}
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // Invocation is what a Handler receives for one input object.

@@ -2,6 +2,7 @@ package cmdlet
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +35,19 @@ func TestCmdletDeclarationHelpers(t *testing.T) {
 	} {
 		if tt.p.IsSecret() != tt.want {
 			t.Errorf("IsSecret(%s) = %v", tt.p.Name, !tt.want)
+		}
+	}
+}
+
+// TestIsSecretNames checks the allocation-free name test against the
+// lowercase-and-contains rule it replaces.
+func TestIsSecretNames(t *testing.T) {
+	for _, n := range []string{"Password", "NewPassword", "ClientSecret", "SECRETS", "Credential", "credentials", "Name", "Identity",
+		"Pass", "Secre", "xPaSsWoRdx", "Crédential", "Pässword", "Secret\u00e9", ""} {
+		l := strings.ToLower(n)
+		want := strings.Contains(l, "password") || strings.Contains(l, "secret") || strings.Contains(l, "credential")
+		if got := (&Param{Name: n, Kind: String}).IsSecret(); got != want {
+			t.Errorf("IsSecret(%q) = %v, want %v", n, got, want)
 		}
 	}
 }

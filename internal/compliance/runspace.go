@@ -11,7 +11,6 @@ import (
 	"github.com/ipps/ipps/internal/clixml"
 	"github.com/ipps/ipps/internal/cmdlet"
 	"github.com/ipps/ipps/internal/psrp"
-	"github.com/ipps/ipps/internal/rbac"
 	"github.com/ipps/ipps/internal/runspace"
 	"github.com/ipps/ipps/internal/storage"
 )
@@ -23,9 +22,7 @@ type Runspace struct {
 	p         *Provider
 	principal runspace.Principal
 	shellID   string
-	grants    *rbac.Grants
-	cmdlets   map[string]*cmdlet.Cmdlet // lowercased name → restricted cmdlet; read-only
-	infos     []runspace.CommandInfo
+	view      *commandView // shared; read-only
 	closed    atomic.Bool
 }
 
@@ -34,12 +31,12 @@ var _ runspace.Runspace = (*Runspace)(nil)
 // Commands returns the granted cmdlets' metadata, sorted by name, each
 // listing only granted parameters plus all common parameters.
 func (r *Runspace) Commands(ctx context.Context) ([]runspace.CommandInfo, error) {
-	return append([]runspace.CommandInfo(nil), r.infos...), nil
+	return append([]runspace.CommandInfo(nil), r.view.infos...), nil
 }
 
 // Help returns the Get-Help text of a granted cmdlet.
 func (r *Runspace) Help(name string) (string, bool) {
-	c, ok := r.cmdlets[strings.ToLower(name)]
+	c, ok := r.view.cmdlets[strings.ToLower(name)]
 	if !ok {
 		return "", false
 	}
@@ -70,7 +67,7 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 		if c.IsScript {
 			return cmdlet.ScriptsNotAllowed(c.Name)
 		}
-		cm, ok := r.cmdlets[strings.ToLower(strings.TrimSpace(c.Name))]
+		cm, ok := r.view.lookup(c.Name)
 		if !ok {
 			rec := cmdlet.CommandNotFound(c.Name)
 			if err := r.audit(ctx, c.Name, nil, rec); err != nil {
@@ -80,8 +77,13 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 		}
 		stages[i] = cm
 	}
-	if len(stages) == 0 {
+	switch len(stages) {
+	case 0:
 		return nil
+	case 1:
+		// The common single-command pipeline runs on the caller's
+		// goroutine: there is no next stage to feed or cancel.
+		return r.runStage(ctx, stages[0], p.Commands[0].Args, p.Input, true, &runspace.SyncOutput{Out: out})
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -186,11 +188,8 @@ func (r *Runspace) runStage(ctx context.Context, c *cmdlet.Cmdlet, args []runspa
 
 // readOnly reports verbs that change nothing; their output streams.
 func readOnly(c *cmdlet.Cmdlet) bool {
-	switch strings.ToLower(c.Verb()) {
-	case "get", "search":
-		return true
-	}
-	return false
+	v := c.Verb()
+	return strings.EqualFold(v, "Get") || strings.EqualFold(v, "Search")
 }
 
 // call runs one invocation with fail-closed audit. Read-only cmdlets are
@@ -245,7 +244,7 @@ func (r *Runspace) audit(ctx context.Context, name string, b *cmdlet.Bound, outc
 // event describes one invocation of name by this runspace's principal.
 func (r *Runspace) event(name string, b *cmdlet.Bound, outcome error) audit.Event {
 	ev := audit.Event{TenantID: r.principal.TenantID, UserID: r.principal.UserID, UPN: r.principal.UPN,
-		ClientAddr: r.principal.ClientAddr, SessionID: r.shellID, Cmdlet: name, Roles: r.grants.Roles(name), Err: outcome}
+		ClientAddr: r.principal.ClientAddr, SessionID: r.shellID, Cmdlet: name, Roles: r.view.rolesOf(name), Err: outcome}
 	if b != nil {
 		ev.Params = b.Params()
 		if id := b.String("Identity"); id != "" {
