@@ -104,12 +104,17 @@ func decodeWith[T any](data []byte, opts DecodeOptions, fast bool, decode func(*
 		transcoded = true
 	}
 	if fast && !transcoded {
-		d := newDecoder(&fastLexer{data: data}, opts)
-		if v, err := decode(d); err == nil {
+		p := decoderPool.Get().(*pooledDecoder)
+		p.lx.data = data
+		p.d.reset(opts, len(data))
+		v, err := decode(&p.d)
+		p.release()
+		decoderPool.Put(p)
+		if err == nil {
 			return v, nil
 		}
 	}
-	return decode(newDecoder(newXMLLexer(data, transcoded), opts))
+	return decode(newDecoder(newXMLLexer(data, transcoded), opts, len(data)))
 }
 
 // UnmarshalDocument decodes a CLIXML file (<Objs>) with default options.
@@ -157,66 +162,10 @@ func (d *decoder) document() ([]Value, error) {
 	return out, nil
 }
 
-// decoder holds the per-message deserializer state.
-type decoder struct {
-	lx    lexer
-	opts  DecodeOptions
-	refs  map[string]*Object
-	tns   map[string]*tnEntry
-	count int
-	depth int
-	text  []byte
-	tok   token
-	// props and items are stacks shared by nested members and container
-	// calls, which copy their part out at the right size.
-	props []Property
-	items []Value
-	// objs is a slab from which Objects are allocated.
-	objs []Object
-	// strs interns short strings (enum ToStrings, repeated values).
-	strs map[string]Value
-}
-
-// newObject returns a zeroed Object from the slab.
-func (d *decoder) newObject() *Object {
-	if len(d.objs) == 0 {
-		d.objs = make([]Object, 16)
-	}
-	o := &d.objs[0]
-	d.objs = d.objs[1:]
-	return o
-}
-
-// str returns the unescaped string for text.
-func (d *decoder) str(text []byte) string { return d.strValue(text).(string) }
-
-// strValue returns the unescaped string for text as a Value. Short strings
-// are interned already boxed, so a repeated one costs no allocation.
-func (d *decoder) strValue(text []byte) Value {
-	if len(text) > 32 {
-		return unescape(string(text))
-	}
-	if v, ok := d.strs[string(text)]; ok {
-		return v
-	}
-	raw := string(text)
-	var v Value = unescape(raw)
-	if len(d.strs) < 4096 {
-		if d.strs == nil {
-			d.strs = make(map[string]Value)
-		}
-		d.strs[raw] = v
-	}
-	return v
-}
-
-// tnEntry is a decoded TN chain and, lazily, its Deserialized form.
-type tnEntry struct {
-	names, deserialized []string
-}
-
-func newDecoder(lx lexer, opts DecodeOptions) *decoder {
-	return &decoder{lx: lx, opts: opts, refs: map[string]*Object{}, tns: map[string]*tnEntry{}}
+func newDecoder(lx lexer, opts DecodeOptions, size int) *decoder {
+	d := &decoder{lx: lx}
+	d.reset(opts, size)
+	return d
 }
 
 func newXMLLexer(data []byte, transcoded bool) *xmlLexer {

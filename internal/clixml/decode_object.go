@@ -1,7 +1,6 @@
 package clixml
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -26,8 +25,8 @@ func (d *decoder) value(start token) (name string, named bool, v Value, err erro
 		if !ok {
 			return "", false, nil, d.syntax("<Ref> without RefId", nil)
 		}
-		o, ok := d.refs[id]
-		if !ok {
+		o := d.refs.get(id)
+		if o == nil {
 			return "", false, nil, d.syntax("<Ref RefId="+quote(id)+"> names no earlier <Obj>", ErrUnknownRef)
 		}
 		return name, named, o, d.expectEnd(start)
@@ -70,10 +69,9 @@ func (d *decoder) value(start token) (name string, named bool, v Value, err erro
 func (d *decoder) object(start token) (*Object, error) {
 	o := d.newObject()
 	if id, ok := attr(start, "RefId"); ok {
-		if _, dup := d.refs[id]; dup {
+		if d.refs.put(id, o) {
 			return nil, d.syntax("duplicate RefId "+quote(id), nil)
 		}
-		d.refs[id] = o
 	}
 	var tn *tnEntry
 	hasBody := false // a primitive, a container or a base object was seen
@@ -105,7 +103,7 @@ func (d *decoder) object(start token) (*Object, error) {
 			if err != nil {
 				return nil, err
 			}
-			o.ToString = Str(d.str(s))
+			o.ToString = d.strPtr(d.str(s))
 		case "Obj":
 			// A child <Obj> is the base object (PowerShell's ReadPSObject
 			// reads it like a primitive or a container). Its N, if any, is
@@ -170,28 +168,12 @@ func appendProps(a, b []Property) []Property {
 	return append(a, b...)
 }
 
-// deserializedNames returns the chain with "Deserialized." prefixed onto
-// each name that lacks it, computed once per chain.
-func (t *tnEntry) deserializedNames() []string {
-	if t.deserialized == nil {
-		t.deserialized = make([]string, len(t.names))
-		for i, n := range t.names {
-			if !strings.HasPrefix(n, deserializedPrefix) {
-				n = deserializedPrefix + n
-			}
-			t.deserialized[i] = n
-		}
-		t.deserialized = t.deserialized[:len(t.names):len(t.names)]
-	}
-	return t.deserialized
-}
-
 // typeNames decodes <TN RefId><T>..</T>..</TN> or <TNRef RefId/>.
 func (d *decoder) typeNames(start token) (*tnEntry, error) {
 	id, hasID := attr(start, "RefId")
 	if start.name.Local == "TNRef" {
-		t, ok := d.tns[id]
-		if !hasID || !ok {
+		t := d.tns.get(id)
+		if !hasID || t == nil {
 			return nil, d.syntax("<TNRef RefId="+quote(id)+"> names no earlier <TN>", ErrUnknownRef)
 		}
 		return t, d.expectEnd(start)
@@ -200,7 +182,8 @@ func (d *decoder) typeNames(start token) (*tnEntry, error) {
 		return nil, err
 	}
 	defer func() { d.depth-- }()
-	names := []string{}
+	base := len(d.names)
+	defer func() { d.names = d.names[:base] }()
 	for {
 		tok, err := d.nextElement()
 		if err != nil {
@@ -223,14 +206,11 @@ func (d *decoder) typeNames(start token) (*tnEntry, error) {
 		if err != nil {
 			return nil, err
 		}
-		names = append(names, d.str(s))
+		d.names = append(d.names, d.str(s))
 	}
-	t := &tnEntry{names: names[:len(names):len(names)]}
-	if hasID {
-		if _, dup := d.tns[id]; dup {
-			return nil, d.syntax("duplicate TN RefId "+quote(id), nil)
-		}
-		d.tns[id] = t
+	t := d.newTN(d.copyStrings(d.names[base:]))
+	if hasID && d.tns.put(id, t) {
+		return nil, d.syntax("duplicate TN RefId "+quote(id), nil)
 	}
 	return t, nil
 }
@@ -256,7 +236,7 @@ func (d *decoder) members(start token) ([]Property, error) {
 			if len(d.props) == base {
 				return nil, nil
 			}
-			return slices.Clone(d.props[base:]), nil
+			return d.copyProps(d.props[base:]), nil
 		}
 		child := tok
 		if child.name.Local == "MS" {
@@ -314,7 +294,7 @@ func (d *decoder) container(start token, o *Object) error {
 		}
 		if tok.kind == tokEnd {
 			if len(d.items) > base {
-				o.Items = slices.Clone(d.items[base:])
+				o.Items = d.copyItems(d.items[base:])
 			}
 			return d.checkEnd(tok, start)
 		}

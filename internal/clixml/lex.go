@@ -78,9 +78,11 @@ var errNotFast = errors.New("clixml: input outside the fast lexer's subset")
 // input are all left to encoding/xml. Within the subset the tokens equal
 // those of encoding/xml's RawToken.
 //
-// Element and attribute names are interned, and so are N attribute values
-// (property names repeat across objects), which saves most of the
-// per-token allocations of encoding/xml.
+// Element and attribute names of CLIXML are constants, small decimal
+// attribute values (RefIds) come from a static table and other attribute
+// values (property names repeat across objects and messages) are interned
+// in values, which outlives one input when the lexer is pooled; so most
+// tokens cost no allocation.
 type fastLexer struct {
 	data      []byte
 	pos       int
@@ -88,8 +90,11 @@ type fastLexer struct {
 	scratch   []byte
 	needClose bool
 	closeName string
-	values    map[string]string // interned N values
+	values    map[string]string // interned attribute values; keys never alias data
 }
+
+// maxInternedValues bounds fastLexer.values; when full it is emptied.
+const maxInternedValues = 4096
 
 func (l *fastLexer) offset() int64 { return int64(l.pos) }
 
@@ -172,13 +177,7 @@ func (l *fastLexer) next(t *token) error {
 			return err
 		}
 		l.pos++ // closing quote
-		var v string
-		if an == "N" {
-			v = l.intern(raw)
-		} else {
-			v = string(raw)
-		}
-		l.attrs = append(l.attrs, xml.Attr{Name: xml.Name{Local: an}, Value: v})
+		l.attrs = append(l.attrs, xml.Attr{Name: xml.Name{Local: an}, Value: l.intern(raw)})
 	}
 }
 
@@ -196,94 +195,121 @@ func (l *fastLexer) space() {
 	}
 }
 
-// name scans an ASCII XML name without a colon and returns it interned
-// when it is a CLIXML element or attribute name.
+// name scans an ASCII XML name without a colon and returns it, as a
+// constant when it is a CLIXML element or attribute name.
 func (l *fastLexer) name() (string, error) {
 	start := l.pos
-	for l.pos < len(l.data) {
-		c := l.data[l.pos]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_' ||
-			l.pos > start && ('0' <= c && c <= '9' || c == '.' || c == '-') {
-			l.pos++
-			continue
-		}
-		if c == ':' || c >= utf8.RuneSelf { // a prefix or a non-ASCII name
-			return "", errNotFast
-		}
-		break
-	}
-	if l.pos == start { // also "<!", "<?" and a name starting with a digit
+	if start >= len(l.data) || nameChars[l.data[start]]&nameStart == 0 {
+		// Also "<!", "<?" and a name starting with a digit.
 		return "", errNotFast
 	}
+	l.pos++
+	for l.pos < len(l.data) && nameChars[l.data[l.pos]]&nameMore != 0 {
+		l.pos++
+	}
+	if l.pos < len(l.data) {
+		if c := l.data[l.pos]; c == ':' || c >= utf8.RuneSelf { // a prefix or a non-ASCII name
+			return "", errNotFast
+		}
+	}
 	b := l.data[start:l.pos]
-	if s, ok := knownNames[string(b)]; ok {
+	if s := knownName(b); s != "" {
 		return s, nil
 	}
 	return string(b), nil
 }
+
+// nameChars classifies the ASCII bytes of the names fastLexer accepts.
+var nameChars = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', c == '_':
+			t[c] = nameStart | nameMore
+		case '0' <= c && c <= '9', c == '.', c == '-':
+			t[c] = nameMore
+		}
+	}
+	return t
+}()
+
+const (
+	nameStart = 1 << iota // may start a name
+	nameMore              // may continue a name
+)
 
 // text scans character data up to '<' (quote 0) or up to the closing
 // quote, which it leaves unread. The result aliases the input when there
 // are no entity references and the lexer's scratch buffer otherwise.
 func (l *fastLexer) text(quote byte) ([]byte, error) {
 	start := l.pos
-	out := l.data[start:start]
-	copied := false
-	for l.pos < len(l.data) {
-		c := l.data[l.pos]
-		switch {
-		case quote == 0 && c == '<', quote != 0 && c == quote:
-			if !copied {
-				return l.data[start:l.pos], nil
+	copied := false // l.scratch holds the text up to run
+	run := start
+	for {
+		// Skip the bytes that need no attention, the bulk of any text.
+		for l.pos < len(l.data) && plainText[l.data[l.pos]] {
+			l.pos++
+		}
+		if l.pos >= len(l.data) {
+			if quote != 0 {
+				return nil, errNotFast
 			}
-			return out, nil
+			break
+		}
+		c := l.data[l.pos]
+		if quote == 0 && c == '<' || quote != 0 && c == quote {
+			break
+		}
+		switch {
 		case quote != 0 && c == '<', c == '\r':
 			return nil, errNotFast
 		case c == ']' && quote == 0 && l.pos+2 < len(l.data) && l.data[l.pos+1] == ']' && l.data[l.pos+2] == '>':
 			return nil, errNotFast
 		case c == '&':
 			if !copied {
-				l.scratch = append(l.scratch[:0], l.data[start:l.pos]...)
+				l.scratch = l.scratch[:0]
 				copied = true
 			}
+			l.scratch = append(l.scratch, l.data[run:l.pos]...)
 			r, n := entity(l.data[l.pos:])
 			if n == 0 {
 				return nil, errNotFast
 			}
 			l.scratch = append(l.scratch, r)
 			l.pos += n
-			out = l.scratch
+			run = l.pos
 			continue
 		case c < 0x20:
-			if c != '\t' && c != '\n' {
-				return nil, errNotFast
-			}
+			return nil, errNotFast // TAB and LF are plainText
 		case c >= utf8.RuneSelf:
 			r, n := utf8.DecodeRune(l.data[l.pos:])
 			if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
 				return nil, errNotFast
 			}
-			if copied {
-				l.scratch = append(l.scratch, l.data[l.pos:l.pos+n]...)
-				out = l.scratch
-			}
 			l.pos += n
 			continue
 		}
-		if copied {
-			l.scratch = append(l.scratch, c)
-			out = l.scratch
-		}
-		l.pos++
-	}
-	if quote != 0 {
-		return nil, errNotFast
+		l.pos++ // a quote character or ']' that ends nothing
 	}
 	if !copied {
 		return l.data[start:l.pos], nil
 	}
-	return out, nil
+	l.scratch = append(l.scratch, l.data[run:l.pos]...)
+	return l.scratch, nil
 }
+
+// plainText holds the bytes text can skip without a closer look: ASCII
+// other than controls (TAB and LF are plain), DEL is plain as encoding/xml
+// accepts it, '<', '&', ']' and the two quote characters.
+var plainText = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range "<&]\"'" {
+		t[c] = false
+	}
+	t['\t'], t['\n'] = true, true
+	return t
+}()
 
 // entity decodes one of the five predefined entity references at the
 // start of b, returning its byte and length, or n == 0.
@@ -303,30 +329,153 @@ func entity(b []byte) (c byte, n int) {
 	return 0, 0
 }
 
+// intern returns the attribute value b as a string: a static one for a
+// small canonical decimal (a RefId), else an interned copy when short.
 func (l *fastLexer) intern(b []byte) string {
+	if s, ok := smallDecimal(b); ok {
+		return s
+	}
 	if s, ok := l.values[string(b)]; ok {
 		return s
 	}
 	s := string(b)
-	if len(s) <= 128 && len(l.values) < 4096 {
+	if len(s) <= 128 {
 		if l.values == nil {
 			l.values = make(map[string]string)
+		} else if len(l.values) >= maxInternedValues {
+			clear(l.values)
 		}
 		l.values[s] = s
 	}
 	return s
 }
 
-// knownNames interns the element and attribute names of CLIXML.
-var knownNames = func() map[string]string {
-	m := map[string]string{}
-	for _, s := range []string{
-		"Obj", "Objs", "Ref", "Nil", "TN", "TNRef", "T", "ToString", "Props", "MS",
-		"LST", "IE", "STK", "QUE", "DCT", "En", "N", "RefId", "Version", "xmlns",
-		"S", "C", "B", "DT", "TS", "By", "SB", "U16", "I16", "U32", "I32", "U64", "I64",
-		"Sg", "Db", "D", "BA", "G", "URI", "XD", "SBK", "SS", "PR",
-	} {
-		m[s] = s
+// decimals holds the decimal text of 0 to len(decimals)-1, the RefIds of
+// all but the largest messages.
+var decimals = func() (t [1024]string) {
+	for i := range t {
+		t[i] = formatInt(int64(i))
 	}
-	return m
+	return t
 }()
+
+// smallDecimal returns the static string for b when b is the canonical
+// decimal text of an index of decimals.
+func smallDecimal(b []byte) (string, bool) {
+	n, ok := parseRefID(b)
+	if !ok || n >= len(decimals) {
+		return "", false
+	}
+	return decimals[n], true
+}
+
+// parseRefID parses canonical decimal text (no sign, no leading zero but
+// in "0") of at most four digits.
+func parseRefID[T string | []byte](b T) (int, bool) {
+	if len(b) == 0 || len(b) > 4 || len(b) > 1 && b[0] == '0' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// knownName returns the CLIXML element or attribute name b as a constant,
+// or "" when b is none of them.
+func knownName(b []byte) string {
+	switch string(b) {
+	case "Obj":
+		return "Obj"
+	case "Objs":
+		return "Objs"
+	case "Ref":
+		return "Ref"
+	case "Nil":
+		return "Nil"
+	case "TN":
+		return "TN"
+	case "TNRef":
+		return "TNRef"
+	case "T":
+		return "T"
+	case "ToString":
+		return "ToString"
+	case "Props":
+		return "Props"
+	case "MS":
+		return "MS"
+	case "LST":
+		return "LST"
+	case "IE":
+		return "IE"
+	case "STK":
+		return "STK"
+	case "QUE":
+		return "QUE"
+	case "DCT":
+		return "DCT"
+	case "En":
+		return "En"
+	case "N":
+		return "N"
+	case "RefId":
+		return "RefId"
+	case "Version":
+		return "Version"
+	case "xmlns":
+		return "xmlns"
+	case "S":
+		return "S"
+	case "C":
+		return "C"
+	case "B":
+		return "B"
+	case "DT":
+		return "DT"
+	case "TS":
+		return "TS"
+	case "By":
+		return "By"
+	case "SB":
+		return "SB"
+	case "U16":
+		return "U16"
+	case "I16":
+		return "I16"
+	case "U32":
+		return "U32"
+	case "I32":
+		return "I32"
+	case "U64":
+		return "U64"
+	case "I64":
+		return "I64"
+	case "Sg":
+		return "Sg"
+	case "Db":
+		return "Db"
+	case "D":
+		return "D"
+	case "BA":
+		return "BA"
+	case "G":
+		return "G"
+	case "URI":
+		return "URI"
+	case "XD":
+		return "XD"
+	case "SBK":
+		return "SBK"
+	case "SS":
+		return "SS"
+	case "PR":
+		return "PR"
+	}
+	return ""
+}
