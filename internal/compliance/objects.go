@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -35,11 +34,6 @@ const (
 type store interface {
 	storage.ObjectStore
 	storage.DirectoryStore
-}
-
-// dn is the DistinguishedName of an object.
-func dn(o storage.Object) string {
-	return fmt.Sprintf("CN=%s,CN=%ss,CN=ConfigurationUnits,OU=%s", o.ID, o.Kind, o.TenantID)
 }
 
 // find resolves a compliance identity: Name, DistinguishedName or GUID.
@@ -144,35 +138,12 @@ func encode(v any) json.RawMessage {
 	return b
 }
 
-// base returns the properties every Exchange object carries.
-func base(o storage.Object) []clixml.Property {
-	return []clixml.Property{
-		{Name: "Identity", Value: o.ID},
-		{Name: "Guid", Value: guid(o.ID)},
-		{Name: "DistinguishedName", Value: dn(o)},
-		{Name: "Id", Value: o.Name},
-		{Name: "IsValid", Value: true},
-		{Name: "ObjectState", Value: "Unchanged"},
-		{Name: "WhenCreated", Value: dt(o.CreatedAt)},
-		{Name: "WhenChanged", Value: dt(o.ModifiedAt)},
-		{Name: "WhenCreatedUTC", Value: dt(o.CreatedAt)},
-		{Name: "WhenChangedUTC", Value: dt(o.ModifiedAt)},
-	}
-}
-
 func guid(id string) clixml.Value {
 	u, err := uuid.Parse(id)
 	if err != nil {
 		return id
 	}
 	return clixml.GUID(u)
-}
-
-func dt(t time.Time) clixml.Value {
-	if t.IsZero() {
-		return nil
-	}
-	return clixml.DateTime{Time: t.UTC(), Kind: clixml.KindUtc}
 }
 
 func strs(list []string) *clixml.Object { return clixml.NewStringList(list...) }

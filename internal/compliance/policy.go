@@ -29,24 +29,44 @@ const (
 var errNonInteractive = &cmdlet.TaskError{Exception: "System.Management.Automation.Host.HostException", Category: psrp.CategoryInvalidOperation,
 	Message: "PowerShell is in NonInteractive mode. Read and Prompt functionality is not available."}
 
-// locationFamilies are the static location parameters of a policy, each
-// with a *Exception list except PublicFolder; teams marks TeamLocation-set
+// locationFamily is one static location parameter of a policy. A family
+// with exception has a *Exception list; teams marks TeamLocation-set
 // families.
-var locationFamilies = []struct {
+type locationFamily struct {
 	name       string
 	exception  bool
 	teams      bool
 	siteLimit  bool
 	mailboxish bool
-}{
-	{"ExchangeLocation", true, false, false, true},
-	{"ModernGroupLocation", true, false, false, false},
-	{"OneDriveLocation", true, false, true, false},
-	{"SharePointLocation", true, false, true, false},
-	{"SkypeLocation", true, false, false, false},
-	{"PublicFolderLocation", false, false, false, false},
-	{"TeamsChannelLocation", true, true, false, false},
-	{"TeamsChatLocation", true, true, false, false},
+	// exceptionName is name+"Exception"; names, add and remove are the
+	// location and exception keys and their Set-* Add*/Remove*
+	// parameter names (filled by withNames, so no call concatenates).
+	exceptionName string
+	names         [2]string
+	add, remove   [2]string
+}
+
+// locationFamilies are the static location parameters of a policy.
+var locationFamilies = withNames([]locationFamily{
+	{name: "ExchangeLocation", exception: true, mailboxish: true},
+	{name: "ModernGroupLocation", exception: true},
+	{name: "OneDriveLocation", exception: true, siteLimit: true},
+	{name: "SharePointLocation", exception: true, siteLimit: true},
+	{name: "SkypeLocation", exception: true},
+	{name: "PublicFolderLocation"},
+	{name: "TeamsChannelLocation", exception: true, teams: true},
+	{name: "TeamsChatLocation", exception: true, teams: true},
+})
+
+func withNames(fs []locationFamily) []locationFamily {
+	for i := range fs {
+		f := &fs[i]
+		f.exceptionName = f.name + "Exception"
+		f.names = [2]string{f.name, f.exceptionName}
+		f.add = [2]string{"Add" + f.name, "Add" + f.exceptionName}
+		f.remove = [2]string{"Remove" + f.name, "Remove" + f.exceptionName}
+	}
+	return fs
 }
 
 // policyBody is the stored JSON body of a retention policy.
@@ -147,38 +167,53 @@ func (s *Service) policyCmdlets() []*cmdlet.Cmdlet {
 	}
 }
 
+// policyLists and policyProps are how many string lists and properties
+// a policy output object has.
+var policyLists, policyProps = func() (lists, props int) {
+	lists, props = 4+1, 16+2+baseProps // DistributionResults..PolicyRBACScopes, RetentionRuleTypes
+	for _, f := range locationFamilies {
+		lists, props = lists+1, props+1
+		if f.exception {
+			lists, props = lists+1, props+1
+		}
+	}
+	return lists, props
+}()
+
 func (s *Service) policyObject(ctx context.Context, o storage.Object, b policyBody, inv *cmdlet.Invocation) *clixml.Object {
 	mode := "Enforce"
 	if b.IsSimulation {
 		mode = "Test"
 	}
-	props := []clixml.Property{
-		{Name: "Name", Value: o.Name},
-		{Name: "Workload", Value: "Exchange, SharePoint, OneDriveForBusiness, Skype, ModernGroup"},
-		{Name: "Enabled", Value: b.Enabled},
-		{Name: "Mode", Value: mode},
-		{Name: "Comment", Value: b.Comment},
-		{Name: "DistributionStatus", Value: b.DistributionStatus},
-		{Name: "DistributionResults", Value: strs(b.DistributionResults)},
-		{Name: "LastStatusUpdateTime", Value: dt(b.LastStatusUpdateTime)},
-		{Name: "RestrictiveRetention", Value: b.RestrictiveRetention},
-		{Name: "TeamsPolicy", Value: b.TeamsPolicy},
-		{Name: "Applications", Value: strs(b.Applications)},
-		{Name: "AdaptiveScopeLocation", Value: strs(b.AdaptiveScopes)},
-		{Name: "PolicyRBACScopes", Value: strs(b.PolicyRBACScopes)},
-		{Name: "Type", Value: "RetentionCompliancePolicy"},
-		{Name: "CreatedBy", Value: b.CreatedBy},
-		{Name: "LastModifiedBy", Value: b.LastModifiedBy},
-	}
+	lists := make(listSlab, policyLists)
+	name := clixml.Value(o.Name)
+	props := make([]clixml.Property, 0, policyProps)
+	props = append(props,
+		clixml.Property{Name: "Name", Value: name},
+		clixml.Property{Name: "Workload", Value: "Exchange, SharePoint, OneDriveForBusiness, Skype, ModernGroup"},
+		clixml.Property{Name: "Enabled", Value: b.Enabled},
+		clixml.Property{Name: "Mode", Value: mode},
+		clixml.Property{Name: "Comment", Value: b.Comment},
+		clixml.Property{Name: "DistributionStatus", Value: b.DistributionStatus},
+		clixml.Property{Name: "DistributionResults", Value: lists.list(b.DistributionResults)},
+		clixml.Property{Name: "LastStatusUpdateTime", Value: dt(b.LastStatusUpdateTime)},
+		clixml.Property{Name: "RestrictiveRetention", Value: b.RestrictiveRetention},
+		clixml.Property{Name: "TeamsPolicy", Value: b.TeamsPolicy},
+		clixml.Property{Name: "Applications", Value: lists.list(b.Applications)},
+		clixml.Property{Name: "AdaptiveScopeLocation", Value: lists.list(b.AdaptiveScopes)},
+		clixml.Property{Name: "PolicyRBACScopes", Value: lists.list(b.PolicyRBACScopes)},
+		clixml.Property{Name: "Type", Value: "RetentionCompliancePolicy"},
+		clixml.Property{Name: "CreatedBy", Value: b.CreatedBy},
+		clixml.Property{Name: "LastModifiedBy", Value: b.LastModifiedBy},
+	)
 	for _, f := range locationFamilies {
-		props = append(props, clixml.Property{Name: f.name, Value: strs(b.Locations[f.name])})
+		props = append(props, clixml.Property{Name: f.name, Value: lists.list(b.Locations[f.name])})
 		if f.exception {
-			props = append(props, clixml.Property{Name: f.name + "Exception", Value: strs(b.Locations[f.name+"Exception"])})
+			props = append(props, clixml.Property{Name: f.exceptionName, Value: lists.list(b.Locations[f.exceptionName])})
 		}
 	}
-	ruleTypes, hasRules := clixml.Value(strs(nil)), false
+	var types []string
 	if inv != nil && inv.Bound.Switch("RetentionRuleTypes") {
-		var types []string
 		_ = each(ctx, s.store(ctx), o.TenantID, KindRule, o.ID, func(r storage.Object) error {
 			rb, err := decode[ruleBody](r)
 			if err == nil {
@@ -186,10 +221,9 @@ func (s *Service) policyObject(ctx context.Context, o storage.Object, b policyBo
 			}
 			return nil
 		})
-		ruleTypes, hasRules = strs(types), len(types) > 0
 	}
-	props = append(props, clixml.Property{Name: "RetentionRuleTypes", Value: ruleTypes}, clixml.Property{Name: "HasRules", Value: hasRules})
-	return typed(TypePolicy, o.Name, append(props, base(o)...)...)
+	props = append(props, clixml.Property{Name: "RetentionRuleTypes", Value: lists.list(types)}, clixml.Property{Name: "HasRules", Value: len(types) > 0})
+	return newOut(policyChain, o.Name, appendBase(props, o, name))
 }
 
 func (s *Service) getPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
@@ -222,7 +256,7 @@ func (s *Service) checkLocations(ctx context.Context, inv *cmdlet.Invocation, b 
 		if hasAll && len(vals) > 1 {
 			return cmdlet.InvalidParameter(fmt.Sprintf("The value \"All\" can't be used together with other values for the %s parameter.", f.name))
 		}
-		if exc := b.Locations[f.name+"Exception"]; len(exc) > 0 && !hasAll {
+		if exc := b.Locations[f.exceptionName]; len(exc) > 0 && !hasAll {
 			return cmdlet.InvalidParameter(fmt.Sprintf("%sException can only be used when %s is set to \"All\".", f.name, f.name))
 		}
 		limit := maxStaticLocation
@@ -262,7 +296,7 @@ func (s *Service) newPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
 		AdaptiveScopes: bd.Strings("AdaptiveScopeLocation"), Locations: map[string][]string{}, DistributionStatus: StatusPending,
 		CreatedBy: inv.Principal.UPN, LastModifiedBy: inv.Principal.UPN, TeamsPolicy: bd.Set == "TeamLocation"}
 	for _, f := range locationFamilies {
-		for _, n := range []string{f.name, f.name + "Exception"} {
+		for _, n := range f.names {
 			if v := bd.Strings(n); len(v) > 0 {
 				b.Locations[n] = v
 			}
@@ -327,8 +361,8 @@ func (s *Service) setPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
 	next.AdaptiveScopes = addRemove(cur.AdaptiveScopes, bd.Strings("AddAdaptiveScopeLocation"), bd.Strings("RemoveAdaptiveScopeLocation"))
 	removed := false
 	for _, f := range locationFamilies {
-		for _, n := range []string{f.name, f.name + "Exception"} {
-			add, rem := bd.Strings("Add"+n), bd.Strings("Remove"+n)
+		for i, n := range f.names {
+			add, rem := bd.Strings(f.add[i]), bd.Strings(f.remove[i])
 			if len(rem) > 0 && n == f.name {
 				removed = true
 			}

@@ -70,27 +70,33 @@ func (s *Service) tagCmdlets() []*cmdlet.Cmdlet {
 	}
 }
 
+// tagProps is how many properties a label output object has.
+const tagProps = 17 + baseProps
+
 func tagObject(o storage.Object, b tagBody) *clixml.Object {
-	props := []clixml.Property{
-		{Name: "Name", Value: o.Name},
-		{Name: "Priority", Value: int32(0)},
-		{Name: "RetentionAction", Value: b.RetentionAction},
-		{Name: "RetentionDuration", Value: nilIfEmpty(b.RetentionDuration)},
-		{Name: "RetentionType", Value: b.RetentionType},
-		{Name: "Workload", Value: "Exchange, SharePoint, OneDriveForBusiness, ModernGroup"},
-		{Name: "IsRecordLabel", Value: b.IsRecordLabel},
-		{Name: "Regulatory", Value: b.Regulatory},
-		{Name: "EventType", Value: b.EventType},
-		{Name: "FilePlanMetadata", Value: b.FilePlanProperty},
-		{Name: "ReviewerEmail", Value: strs(b.ReviewerEmail)},
-		{Name: "Notes", Value: b.Notes},
-		{Name: "Comment", Value: b.Comment},
-		{Name: "MultiStageReviewProperty", Value: b.MultiStageReviewProperty},
-		{Name: "Mode", Value: "Enforce"},
-		{Name: "CreatedBy", Value: b.CreatedBy},
-		{Name: "LastModifiedBy", Value: b.LastModifiedBy},
-	}
-	return typed(TypeTag, o.Name, append(props, base(o)...)...)
+	lists := make(listSlab, 1)
+	name := clixml.Value(o.Name)
+	props := make([]clixml.Property, 0, tagProps)
+	props = append(props,
+		clixml.Property{Name: "Name", Value: name},
+		clixml.Property{Name: "Priority", Value: int32(0)},
+		clixml.Property{Name: "RetentionAction", Value: b.RetentionAction},
+		clixml.Property{Name: "RetentionDuration", Value: nilIfEmpty(b.RetentionDuration)},
+		clixml.Property{Name: "RetentionType", Value: b.RetentionType},
+		clixml.Property{Name: "Workload", Value: "Exchange, SharePoint, OneDriveForBusiness, ModernGroup"},
+		clixml.Property{Name: "IsRecordLabel", Value: b.IsRecordLabel},
+		clixml.Property{Name: "Regulatory", Value: b.Regulatory},
+		clixml.Property{Name: "EventType", Value: b.EventType},
+		clixml.Property{Name: "FilePlanMetadata", Value: b.FilePlanProperty},
+		clixml.Property{Name: "ReviewerEmail", Value: lists.list(b.ReviewerEmail)},
+		clixml.Property{Name: "Notes", Value: b.Notes},
+		clixml.Property{Name: "Comment", Value: b.Comment},
+		clixml.Property{Name: "MultiStageReviewProperty", Value: b.MultiStageReviewProperty},
+		clixml.Property{Name: "Mode", Value: "Enforce"},
+		clixml.Property{Name: "CreatedBy", Value: b.CreatedBy},
+		clixml.Property{Name: "LastModifiedBy", Value: b.LastModifiedBy},
+	)
+	return newOut(tagChain, o.Name, appendBase(props, o, name))
 }
 
 func (s *Service) getTag(ctx context.Context, inv *cmdlet.Invocation) error {
