@@ -122,7 +122,7 @@ func TestOutputObjectsMatchReference(t *testing.T) {
 	bodies := []policyBody{
 		{},
 		{Comment: "c", Enabled: true, RestrictiveRetention: true, IsSimulation: true, TeamsPolicy: true, Applications: []string{"User:Exchange"},
-			Locations: map[string][]string{"ExchangeLocation": {"All"}, "ExchangeLocationException": {"a@x", "b@x"}, "PublicFolderLocation": {"All"}, "TeamsChatLocation": {}},
+			Locations:      map[string][]string{"ExchangeLocation": {"All"}, "ExchangeLocationException": {"a@x", "b@x"}, "PublicFolderLocation": {"All"}, "TeamsChatLocation": {}},
 			AdaptiveScopes: []string{"s1"}, PolicyRBACScopes: []string{"au"}, DistributionStatus: StatusError, DistributionResults: []string{"r1", "r2"},
 			LastStatusUpdateTime: now, CreatedBy: "u@x", LastModifiedBy: "v@x"},
 	}
