@@ -180,9 +180,11 @@ func (b *Bound) bindPositional(vals []clixml.Value) *BindError {
 // resolve picks the parameter set and checks mandatory parameters.
 func (b *Bound) resolve(expectInput bool) *BindError {
 	c := b.cmd
-	ambiguous := bindErr(c, "AmbiguousParameterSet", "", "Parameter set cannot be resolved using the specified named parameters.")
+	ambiguous := func() *BindError {
+		return bindErr(c, "AmbiguousParameterSet", "", "Parameter set cannot be resolved using the specified named parameters.")
+	}
 	if len(b.sets) == 0 {
-		return ambiguous
+		return ambiguous()
 	}
 	missing := func(set string) []string {
 		var out []string
@@ -212,13 +214,13 @@ func (b *Bound) resolve(expectInput bool) *BindError {
 	case len(satisfied) > 1 && expectInput:
 		b.Set = satisfied[0] // refined once input binds
 	case len(satisfied) > 1:
-		return ambiguous
+		return ambiguous()
 	case slices.Contains(b.sets, c.DefaultSet):
 		b.Set = c.DefaultSet
 	case len(b.sets) == 1:
 		b.Set = b.sets[0]
 	default:
-		return ambiguous
+		return ambiguous()
 	}
 	if m := missing(b.Set); len(m) > 0 {
 		return bindErr(c, "MissingMandatoryParameter", m[0], fmt.Sprintf(

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ipps/ipps/internal/clixml"
 )
@@ -39,18 +40,45 @@ func (b *Bound) clone() *Bound {
 }
 
 func (b *Bound) has(p *Param) bool {
-	_, ok := b.values[strings.ToLower(p.Name)]
+	_, ok := b.lookup(p.Name)
 	return ok
+}
+
+// lookup returns the value stored under strings.ToLower(name) without
+// allocating the key for an ASCII name of up to 64 bytes (every declared
+// parameter name), since handlers look values up on every invocation.
+func (b *Bound) lookup(name string) (any, bool) {
+	var buf [64]byte
+	ascii := len(name) <= len(buf)
+	for i := 0; ascii && i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	if ascii {
+		v, ok := b.values[string(buf[:len(name)])]
+		return v, ok
+	}
+	v, ok := b.values[strings.ToLower(name)]
+	return v, ok
 }
 
 // Has reports whether the parameter called name was bound.
 func (b *Bound) Has(name string) bool {
-	_, ok := b.values[strings.ToLower(name)]
+	_, ok := b.lookup(name)
 	return ok
 }
 
 // Value returns the bound value of name, or nil.
-func (b *Bound) Value(name string) any { return b.values[strings.ToLower(name)] }
+func (b *Bound) Value(name string) any {
+	v, _ := b.lookup(name)
+	return v
+}
 
 // String returns a string-kind value, or "".
 func (b *Bound) String(name string) string {
@@ -129,7 +157,7 @@ type BoundParam struct {
 func (b *Bound) Params() []BoundParam {
 	out := make([]BoundParam, 0, len(b.order))
 	for _, p := range b.order {
-		out = append(out, BoundParam{Param: p, Value: b.values[strings.ToLower(p.Name)]})
+		out = append(out, BoundParam{Param: p, Value: b.Value(p.Name)})
 	}
 	return out
 }

@@ -13,6 +13,7 @@ package cmdlet
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -149,10 +150,8 @@ func (c *Cmdlet) Restrict(allow func(param string) bool) *Cmdlet {
 // a cmdlet whose parameters name no set has the single set AllSets.
 func (c *Cmdlet) SetNames() []string {
 	var out []string
-	seen := map[string]bool{}
 	add := func(s string) {
-		if !seen[s] {
-			seen[s] = true
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

@@ -172,6 +172,10 @@ func (r *Runspace) runStage(ctx context.Context, c *cmdlet.Cmdlet, args []runspa
 	if ran || !first {
 		return nil
 	}
+	if in == nil {
+		// Bound without expecting input: already complete.
+		return r.call(ctx, c, bound, nil, out)
+	}
 	nb, err := bound.Complete()
 	if err != nil {
 		var be *cmdlet.BindError
