@@ -29,11 +29,12 @@ const documentStart = `<Objs Version="1.1.0.1" xmlns="` + Namespace + `">`
 // in full even when already written elsewhere, since <Ref> is not valid in
 // that position. The returned slice is owned by the caller.
 func Marshal(v Value) ([]byte, error) {
-	e := newEncoder()
+	e := getEncoder()
+	defer putEncoder(e)
 	if err := e.value("", false, v); err != nil {
 		return nil, err
 	}
-	return e.buf, nil
+	return e.result(), nil
 }
 
 // MarshalDocument encodes vs as a CLIXML file, the form Export-Clixml
@@ -41,7 +42,8 @@ func Marshal(v Value) ([]byte, error) {
 // followed by one element per value. The serializer state, and so the
 // RefId numbering, spans the whole document.
 func MarshalDocument(vs []Value) ([]byte, error) {
-	e := newEncoder()
+	e := getEncoder()
+	defer putEncoder(e)
 	e.buf = append(e.buf, documentStart...)
 	for _, v := range vs {
 		if err := e.value("", false, v); err != nil {
@@ -49,27 +51,7 @@ func MarshalDocument(vs []Value) ([]byte, error) {
 		}
 	}
 	e.buf = append(e.buf, "</Objs>"...)
-	return e.buf, nil
-}
-
-// encoder holds the per-message serializer state.
-type encoder struct {
-	buf     []byte
-	refs    map[*Object]int
-	tns     map[string]int
-	scratch []byte
-	// memberSets holds the member-set objects being written, to refuse
-	// shared or cyclic member sets, which have no RefId to fall back on.
-	memberSets map[*Object]bool
-	// bases holds the base objects being written, to refuse a Base cycle.
-	bases map[*Object]bool
-	// nextID is the next object RefId; it can run ahead of len(refs)
-	// because a shared base object is written more than once.
-	nextID int
-}
-
-func newEncoder() *encoder {
-	return &encoder{buf: make([]byte, 0, 512), refs: map[*Object]int{}, tns: map[string]int{}}
+	return e.result(), nil
 }
 
 func (e *encoder) open(tag, name string, named bool) {

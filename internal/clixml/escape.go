@@ -1,6 +1,7 @@
 package clixml
 
 import (
+	"strings"
 	"unicode/utf8"
 )
 
@@ -24,6 +25,13 @@ const upperHex = "0123456789ABCDEF"
 func appendEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
+		// Skip the bytes that are written as they are, most of any text.
+		for i < len(s) && !escapeAttention[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			var rep string
@@ -82,6 +90,18 @@ func appendEscaped(b []byte, s string) []byte {
 	return append(b, s[last:]...)
 }
 
+// escapeAttention holds the bytes appendEscaped must look at: controls,
+// DEL, the XML specials, '_' and every non-ASCII byte.
+var escapeAttention = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c < 0x20 || c >= 0x7F
+	}
+	for _, c := range "&<>\"_" {
+		t[c] = true
+	}
+	return t
+}()
+
 func appendUnitEscape(b []byte, u uint16) []byte {
 	return append(b, '_', 'x', upperHex[u>>12], upperHex[u>>8&0xF], upperHex[u>>4&0xF], upperHex[u&0xF], '_')
 }
@@ -139,10 +159,13 @@ func unescape(s string) string {
 // from, or -1.
 func indexEscape(s string, from int) int {
 	for i := from; i+7 <= len(s); i++ {
-		if s[i] == '_' {
-			if _, ok := parseUnitAt(s, i); ok {
-				return i
-			}
+		j := strings.IndexByte(s[i:len(s)-6], '_')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if _, ok := parseUnitAt(s, i); ok {
+			return i
 		}
 	}
 	return -1

@@ -185,34 +185,32 @@ func (l *fastLexer) next(t *token) error {
 var errEOF = io.EOF
 
 func (l *fastLexer) space() {
-	for l.pos < len(l.data) {
-		switch l.data[l.pos] {
-		case ' ', '\t', '\n', '\r':
-			l.pos++
-		default:
-			return
-		}
+	data, i := l.data, l.pos
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
 	}
+	l.pos = i
 }
 
 // name scans an ASCII XML name without a colon and returns it, as a
 // constant when it is a CLIXML element or attribute name.
 func (l *fastLexer) name() (string, error) {
-	start := l.pos
-	if start >= len(l.data) || nameChars[l.data[start]]&nameStart == 0 {
+	data, start := l.data, l.pos
+	if start >= len(data) || nameChars[data[start]]&nameStart == 0 {
 		// Also "<!", "<?" and a name starting with a digit.
 		return "", errNotFast
 	}
-	l.pos++
-	for l.pos < len(l.data) && nameChars[l.data[l.pos]]&nameMore != 0 {
-		l.pos++
+	i := start + 1
+	for i < len(data) && nameChars[data[i]]&nameMore != 0 {
+		i++
 	}
-	if l.pos < len(l.data) {
-		if c := l.data[l.pos]; c == ':' || c >= utf8.RuneSelf { // a prefix or a non-ASCII name
+	l.pos = i
+	if i < len(data) {
+		if c := data[i]; c == ':' || c >= utf8.RuneSelf { // a prefix or a non-ASCII name
 			return "", errNotFast
 		}
 	}
-	b := l.data[start:l.pos]
+	b := data[start:i]
 	if s := knownName(b); s != "" {
 		return s, nil
 	}
@@ -246,9 +244,11 @@ func (l *fastLexer) text(quote byte) ([]byte, error) {
 	run := start
 	for {
 		// Skip the bytes that need no attention, the bulk of any text.
-		for l.pos < len(l.data) && plainText[l.data[l.pos]] {
-			l.pos++
+		data, i := l.data, l.pos
+		for i < len(data) && plainText[data[i]] {
+			i++
 		}
+		l.pos = i
 		if l.pos >= len(l.data) {
 			if quote != 0 {
 				return nil, errNotFast
