@@ -228,7 +228,7 @@ func (s *Service) policyObject(ctx context.Context, o storage.Object, b policyBo
 
 func (s *Service) getPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
 	return getAll(ctx, s.store(ctx), inv, KindPolicy, func(o storage.Object) error {
-		b, err := decode[policyBody](o)
+		b, err := s.policies.decode(o) // read-only: policyObject only reads b
 		if err != nil {
 			return err
 		}

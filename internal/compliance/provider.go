@@ -281,6 +281,9 @@ func (p *Provider) Run(ctx context.Context) error {
 // Service declares the compliance cmdlets over a store.
 type Service struct {
 	st storage.Storage
+	// policies and tags cache decoded bodies for the Get cmdlets.
+	policies bodyCache[policyBody]
+	tags     bodyCache[tagBody]
 }
 
 // NewService returns a Service over st.

@@ -101,7 +101,7 @@ func tagObject(o storage.Object, b tagBody) *clixml.Object {
 
 func (s *Service) getTag(ctx context.Context, inv *cmdlet.Invocation) error {
 	return getAll(ctx, s.store(ctx), inv, KindTag, func(o storage.Object) error {
-		b, err := decode[tagBody](o)
+		b, err := s.tags.decode(o) // read-only: tagObject only reads b
 		if err != nil {
 			return err
 		}
