@@ -53,7 +53,7 @@ func NewHTTPClient(caFile string, conns int) (*http.Client, error) {
 	tr := &http.Transport{
 		TLSClientConfig: tc, ForceAttemptHTTP2: false,
 		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: 90 * time.Second,
-		TLSHandshakeTimeout: 30 * time.Second,
+		TLSHandshakeTimeout: 30 * time.Second, WriteBufferSize: remoting.WriteBufferSize,
 	}
 	return &http.Client{Transport: tr}, nil
 }

@@ -21,7 +21,10 @@ type call struct {
 	addr      string
 	body      []byte
 	tooBig    bool
-	req       *wsman.Request
+	// keepBody is set when body was handed to code that may read it
+	// after serve returns (see bodypool.go), so it must not be recycled.
+	keepBody bool
+	req      *wsman.Request
 }
 
 // serve parses the envelope and dispatches on its action.
@@ -104,6 +107,9 @@ func (c *call) withShell(ctx context.Context, fn func(*shell)) {
 	}
 	sh, ok := s.reg.lookup(id, c.principal.UserID, c.addr, s.cfg.BindClientAddress)
 	if !ok || sh.isClosed() {
+		if s.cfg.Forwarder != nil {
+			c.keepBody = true
+		}
 		if s.cfg.Forwarder != nil && s.cfg.Forwarder.Forward(ctx, c.w, c.principal, c.body, id) {
 			return
 		}

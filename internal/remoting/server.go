@@ -3,7 +3,6 @@ package remoting
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -120,7 +119,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.unauthorized(w)
 		return
 	}
-	body, tooBig, err := readBody(r.Body, r.ContentLength, int64(s.cfg.MaxEnvelopeSize)+maxBodySlack)
+	body, tooBig, pooled, err := readBody(r.Body, r.ContentLength, int64(s.cfg.MaxEnvelopeSize)+maxBodySlack)
 	if err != nil {
 		s.log.Debug("remoting: reading body", "err", err)
 		http.Error(w, "bad request", http.StatusBadRequest)
@@ -131,6 +130,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body: body, tooBig: tooBig,
 	}
 	rc.serve(r.Context())
+	if !rc.keepBody {
+		releaseBody(body, pooled)
+	}
 }
 
 // unauthorized answers 401 with a Basic challenge and no body.
@@ -139,24 +141,3 @@ func (s *Server) unauthorized(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusUnauthorized)
 }
 
-// readBody reads at most limit bytes; tooBig reports that more followed
-// (the rest is drained up to a bound so the connection can be reused).
-// A known size (Content-Length) within the limit is read in one buffer.
-func readBody(rd io.Reader, size, limit int64) (body []byte, tooBig bool, err error) {
-	if size >= 0 && size <= limit {
-		body = make([]byte, size)
-		if _, err := io.ReadFull(rd, body); err != nil {
-			return nil, false, fmt.Errorf("remoting: reading request body: %w", err)
-		}
-		return body, false, nil
-	}
-	body, err = io.ReadAll(io.LimitReader(rd, limit+1))
-	if err != nil {
-		return nil, false, fmt.Errorf("remoting: reading request body: %w", err)
-	}
-	if int64(len(body)) > limit {
-		io.CopyN(io.Discard, rd, 4<<20)
-		return body[:limit], true, nil
-	}
-	return body, false, nil
-}

@@ -16,6 +16,13 @@ import (
 	"github.com/ipps/ipps/internal/wsman"
 )
 
+
+// WriteBufferSize is the HTTP/1.1 write buffer our transports use. A
+// Command or Send envelope is usually 3–10 KiB with its headers; with
+// net/http's 4 KiB default it leaves in two or three TLS records and
+// write calls, with 32 KiB in one.
+const WriteBufferSize = 32 << 10
+
 // ErrAccessDenied is matched (errors.Is) when the server answers 401 or
 // refuses the principal with an access fault.
 var ErrAccessDenied = wsman.ErrAccessDenied
@@ -56,9 +63,9 @@ func newTransport(cfg *ClientConfig) (*transport, error) {
 		c := *cfg.HTTPClient
 		hc = &c
 	} else if cfg.TLSConfig != nil {
-		hc.Transport = &http.Transport{TLSClientConfig: cfg.TLSConfig.Clone(), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 8}
+		hc.Transport = &http.Transport{TLSClientConfig: cfg.TLSConfig.Clone(), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 8, WriteBufferSize: WriteBufferSize}
 	} else {
-		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 8}
+		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 8, WriteBufferSize: WriteBufferSize}
 	}
 	if hc.Jar == nil {
 		jar, _ := cookiejar.New(nil)
