@@ -140,4 +140,3 @@ func (s *Server) unauthorized(w http.ResponseWriter) {
 	w.Header().Set("WWW-Authenticate", fmt.Sprintf("Basic realm=%q", s.cfg.Realm))
 	w.WriteHeader(http.StatusUnauthorized)
 }
-

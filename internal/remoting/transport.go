@@ -16,7 +16,6 @@ import (
 	"github.com/ipps/ipps/internal/wsman"
 )
 
-
 // WriteBufferSize is the HTTP/1.1 write buffer our transports use. A
 // Command or Send envelope is usually 3–10 KiB with its headers; with
 // net/http's 4 KiB default it leaves in two or three TLS records and
