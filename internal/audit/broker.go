@@ -15,8 +15,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/ipps/ipps/internal/cmdlet"
 	"github.com/ipps/ipps/internal/storage"
 )
@@ -60,6 +58,7 @@ type Broker struct {
 	cfg    Config
 	logger *slog.Logger
 	group  committer
+	ids    idGen
 }
 
 // Event is one invocation to record.
@@ -118,10 +117,11 @@ func (b *Broker) commit(ctx context.Context, ev Event, change Change) (outcome, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrAuditFailed, err)
 	}
+	now := b.cfg.Now().UTC()
 	rec := storage.AuditRecord{
-		ID:         uuid.Must(uuid.NewV7()).String(),
+		ID:         b.ids.next(now),
 		TenantID:   ev.TenantID,
-		Time:       b.cfg.Now().UTC(),
+		Time:       now,
 		UserID:     ev.UserID,
 		UPN:        ev.UPN,
 		ClientAddr: ev.ClientAddr,

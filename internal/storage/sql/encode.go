@@ -80,6 +80,9 @@ func jc(v any) jsonCol { return jsonCol{v} }
 
 // jv encodes v as JSON text; nil slices become "[]".
 func jv(v any) string {
+	if ss, ok := v.([]string); ok && len(ss) == 0 {
+		return "[]" // what the encoding below yields, without it
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic("storage: json encode: " + err.Error()) // only plain data types reach here
