@@ -305,9 +305,13 @@ func (d *decoder) expectEnd(start token) error {
 }
 
 // readText returns the text content of a leaf element and consumes its
-// end. The result is the decoder's buffer, valid until the next readText.
+// end. The result is the decoder's buffer or, when the lexer's text is
+// stable (see fastLexer.next) and came as one token, the lexer's; either
+// way it is valid only until the next token is read.
 func (d *decoder) readText(start token) ([]byte, error) {
 	d.text = d.text[:0]
+	var one []byte // the only text token so far, not yet copied
+	n := 0
 	for {
 		tok, err := d.token()
 		if err != nil {
@@ -315,10 +319,21 @@ func (d *decoder) readText(start token) ([]byte, error) {
 		}
 		switch tok.kind {
 		case tokText:
-			d.text = append(d.text, tok.text...)
+			switch {
+			case n == 0 && d.stableText:
+				one = tok.text
+			case n == 1 && d.stableText:
+				d.text = append(append(d.text, one...), tok.text...)
+			default:
+				d.text = append(d.text, tok.text...)
+			}
+			n++
 		case tokEnd:
 			if err := d.checkEnd(tok, start); err != nil {
 				return nil, err
+			}
+			if n == 1 && d.stableText {
+				return one, nil
 			}
 			return d.text, nil
 		default:

@@ -24,6 +24,9 @@ type decoder struct {
 	depth int
 	text  []byte
 	tok   token
+	// stableText is set when the lexer's text tokens outlive the end tag
+	// that follows them (fastLexer); readText then need not copy.
+	stableText bool
 	// props, items and names are stacks shared by nested members,
 	// container and typeNames calls, which copy their part out to a slab.
 	props []Property
@@ -59,7 +62,7 @@ type pooledDecoder struct {
 
 var decoderPool = sync.Pool{New: func() any {
 	p := new(pooledDecoder)
-	p.d.lx = &p.lx
+	p.d.lx, p.d.stableText = &p.lx, true
 	return p
 }}
 

@@ -56,10 +56,15 @@
 // that both paths agree. RawToken leaves entity decoding, CDATA and
 // character validity to the standard library while skipping its namespace
 // and nesting bookkeeping, which CLIXML does not need; the decoder checks
-// element nesting itself. Decoded Objects are carved from small slabs and
-// short strings are interned per call, so a retained value may keep a few
-// sibling objects alive. The encoder appends to one byte slice without
-// reflection.
+// element nesting itself. Decoded Objects, property and item slices, type
+// names and ToString pointers are carved from slabs sized from the input
+// length (every carved slice has cap == len, so appending copies), so a
+// retained value may keep sibling values of the same message alive. The
+// fast path's decoder state (stacks, RefId tables, interned attribute
+// values and short boxed strings) is pooled across calls and cleared of
+// every decoded value between them; interned strings are copies, never
+// views of an input. The encoder appends to one pooled byte slice without
+// reflection and copies the output out at its exact size.
 //
 // Untrusted input is bounded by DecodeOptions: MaxBytes (input length),
 // MaxDepth (element nesting, default 64) and MaxObjects (decoded

@@ -1,6 +1,7 @@
 package clixml
 
 import (
+	"os"
 	"testing"
 	"unicode/utf8"
 )
@@ -40,6 +41,11 @@ func FuzzUnmarshal(f *testing.F) {
 		"<S>\u00e9\uFFFD\t</S>",
 	} {
 		f.Add([]byte(s))
+	}
+	for _, file := range []string{"testdata/create_pipeline.xml", "testdata/policy.xml"} {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opts := DecodeOptions{MaxBytes: 1 << 16, MaxObjects: 1 << 12}

@@ -98,10 +98,16 @@ const maxInternedValues = 4096
 
 func (l *fastLexer) offset() int64 { return int64(l.pos) }
 
+// next sets only the fields that t's kind defines (kind and name.Local;
+// attrs for a start tag; text for text); the others keep stale values,
+// which the decoder never reads. It never sets name.Space, so that stays
+// empty as long as t is used with fastLexer alone. The text of a text token
+// stays valid past the following end tag (until the next text or start
+// tag), which lets readText use it without a copy.
 func (l *fastLexer) next(t *token) error {
 	if l.needClose {
 		l.needClose = false
-		*t = token{kind: tokEnd, name: xml.Name{Local: l.closeName}}
+		t.kind, t.name.Local = tokEnd, l.closeName
 		return nil
 	}
 	if l.pos >= len(l.data) {
@@ -112,7 +118,7 @@ func (l *fastLexer) next(t *token) error {
 		if err != nil {
 			return err
 		}
-		*t = token{kind: tokText, text: text}
+		t.kind, t.text = tokText, text
 		return nil
 	}
 	l.pos++
@@ -127,7 +133,7 @@ func (l *fastLexer) next(t *token) error {
 			return errNotFast
 		}
 		l.pos++
-		*t = token{kind: tokEnd, name: xml.Name{Local: name}}
+		t.kind, t.name.Local = tokEnd, name
 		return nil
 	}
 	name, err := l.name()
@@ -143,7 +149,7 @@ func (l *fastLexer) next(t *token) error {
 		switch l.data[l.pos] {
 		case '>':
 			l.pos++
-			*t = token{kind: tokStart, name: xml.Name{Local: name}, attrs: l.attrs}
+			t.kind, t.name.Local, t.attrs = tokStart, name, l.attrs
 			return nil
 		case '/':
 			if l.pos+1 >= len(l.data) || l.data[l.pos+1] != '>' {
@@ -151,7 +157,7 @@ func (l *fastLexer) next(t *token) error {
 			}
 			l.pos += 2
 			l.needClose, l.closeName = true, name
-			*t = token{kind: tokStart, name: xml.Name{Local: name}, attrs: l.attrs}
+			t.kind, t.name.Local, t.attrs = tokStart, name, l.attrs
 			return nil
 		}
 		an, err := l.name()
