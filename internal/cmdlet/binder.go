@@ -22,7 +22,7 @@ import (
 // Errors are *BindError with PowerShell's text.
 func Bind(c *Cmdlet, args []runspace.Arg, expectInput bool) (*Bound, error) {
 	b := newBound(c)
-	all := c.allParams()
+	all := c.paramLists()
 	var positional []clixml.Value
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -68,30 +68,34 @@ func Bind(c *Cmdlet, args []runspace.Arg, expectInput bool) (*Bound, error) {
 
 // lookup finds the parameter called name: an exact name or alias match
 // wins, otherwise a unique prefix of names and aliases.
-func lookup(c *Cmdlet, all []*Param, name string) (*Param, *BindError) {
-	for _, p := range all {
-		if strings.EqualFold(p.Name, name) {
-			return p, nil
-		}
-		for _, al := range p.Aliases {
-			if strings.EqualFold(al, name) {
+func lookup(c *Cmdlet, all [3][]*Param, name string) (*Param, *BindError) {
+	for _, list := range all {
+		for _, p := range list {
+			if strings.EqualFold(p.Name, name) {
 				return p, nil
+			}
+			for _, al := range p.Aliases {
+				if strings.EqualFold(al, name) {
+					return p, nil
+				}
 			}
 		}
 	}
 	var matches []*Param
 	var labels []string
 	ln := strings.ToLower(name)
-	for _, p := range all {
-		hit := strings.HasPrefix(strings.ToLower(p.Name), ln)
-		for _, al := range p.Aliases {
-			if strings.HasPrefix(strings.ToLower(al), ln) {
-				hit = true
+	for _, list := range all {
+		for _, p := range list {
+			hit := strings.HasPrefix(strings.ToLower(p.Name), ln)
+			for _, al := range p.Aliases {
+				if strings.HasPrefix(strings.ToLower(al), ln) {
+					hit = true
+				}
 			}
-		}
-		if hit && name != "" {
-			matches = append(matches, p)
-			labels = append(labels, "-"+p.Name)
+			if hit && name != "" {
+				matches = append(matches, p)
+				labels = append(labels, "-"+p.Name)
+			}
 		}
 	}
 	switch len(matches) {

@@ -36,6 +36,17 @@ func CommonParameterNames() []string {
 	return out
 }
 
+// paramLists returns the declared parameters, the common ones and (for
+// a ShouldProcess cmdlet) the ShouldProcess ones: allParams without
+// building a slice.
+func (c *Cmdlet) paramLists() [3][]*Param {
+	l := [3][]*Param{c.Params, commonParams}
+	if c.ShouldProcess {
+		l[2] = shouldProcessParams
+	}
+	return l
+}
+
 // allParams returns the declared parameters followed by the common ones.
 func (c *Cmdlet) allParams() []*Param {
 	out := make([]*Param, 0, len(c.Params)+len(commonParams)+2)
