@@ -42,7 +42,8 @@ ippsd's database, signs them in with the password grant, opens shells and
 runs a cmdlet mix on every shell concurrently.
 
   ippsload run     measure one ippsd (e.g. a running "ippsd dev")
-  ippsload fault   two "ippsd serve" replicas on PostgreSQL, kill -9 one mid-load`,
+  ippsload fault   two "ippsd serve" replicas on PostgreSQL, kill -9 one mid-load
+  ippsload floor   what HTTPS alone costs on this machine (a ceiling for "run")`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -75,7 +76,7 @@ runs a cmdlet mix on every shell concurrently.
 			stopProfile()
 		}
 	}
-	root.AddCommand(newRunCmd(), newFaultCmd())
+	root.AddCommand(newRunCmd(), newFaultCmd(), newFloorCmd())
 	return root
 }
 
