@@ -84,7 +84,7 @@ func Floor(ctx context.Context, cfg FloorConfig) (*FloorReport, error) {
 	auth := "Basic " + string(bytes.Repeat([]byte("A"), cfg.AuthBytes))
 	var n atomic.Int64
 	var first atomic.Value
-	ctx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	for range cfg.Conns {
@@ -106,13 +106,17 @@ func Floor(ctx context.Context, cfg FloorConfig) (*FloorReport, error) {
 			}
 		})
 	}
-	select {
-	case <-time.After(cfg.Warmup):
-	case <-ctx.Done():
+	wait := func(d time.Duration) {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+		}
 	}
+	wait(cfg.Warmup)
 	start, before := time.Now(), n.Load()
-	<-ctx.Done()
+	wait(cfg.Duration)
 	done, end := n.Load(), time.Now()
+	cancel()
 	wg.Wait()
 	if err, ok := first.Load().(error); ok {
 		return nil, fmt.Errorf("load: floor request: %w", err)

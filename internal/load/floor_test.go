@@ -14,7 +14,7 @@ func TestFloorMeasuresRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Requests <= 0 || r.PerSecond <= 0 || r.Seconds < 0.3 {
+	if r.Requests <= 0 || r.PerSecond <= 0 || r.Seconds < 0.4 {
 		t.Fatalf("report %+v: no requests measured", r)
 	}
 	var b bytes.Buffer
