@@ -47,6 +47,10 @@ type transport struct {
 	mu sync.Mutex
 	// url is where requests go; updated after a redirect. Guarded by mu.
 	url *url.URL
+	// authFor and authHeader remember the last Authorization header and
+	// the password it was built from, so an unchanged token is not
+	// re-encoded for every request. Guarded by mu.
+	authFor, authHeader string
 }
 
 func newTransport(cfg *ClientConfig) (*transport, error) {
@@ -98,7 +102,12 @@ func (t *transport) authorization(ctx context.Context) (string, error) {
 		}
 		pass = "Bearer " + tok
 	}
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.username+":"+pass)), nil
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if pass != t.authFor || t.authHeader == "" {
+		t.authFor, t.authHeader = pass, "Basic "+base64.StdEncoding.EncodeToString([]byte(t.username+":"+pass))
+	}
+	return t.authHeader, nil
 }
 
 // post sends one envelope and returns the HTTP status and body. 401 is

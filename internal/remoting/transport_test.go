@@ -2,6 +2,7 @@ package remoting
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -55,5 +56,26 @@ func TestClientRedirectCookiesAndTokenSource(t *testing.T) {
 	}
 	if !strings.HasPrefix(c.ws.t.currentURL().String(), back) {
 		t.Fatalf("client URL %s", c.ws.t.currentURL())
+	}
+}
+
+// TestAuthorizationFollowsToken checks the cached Basic header is rebuilt
+// when the token source hands out a new token (a refreshed sign-in).
+func TestAuthorizationFollowsToken(t *testing.T) {
+	tok := "first"
+	tr := &transport{username: "bob@contoso.com", token: func(context.Context) (string, error) { return tok, nil }}
+	want := func(tok string) string {
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte("bob@contoso.com:Bearer "+tok))
+	}
+	for _, next := range []string{"first", "first", "second", "first"} {
+		tok = next
+		got, err := tr.authorization(context.Background())
+		if err != nil || got != want(next) {
+			t.Fatalf("token %q: header %q, %v; want %q", next, got, err, want(next))
+		}
+	}
+	pw := &transport{username: "u", password: "p"}
+	if got, _ := pw.authorization(context.Background()); got != "Basic "+base64.StdEncoding.EncodeToString([]byte("u:p")) {
+		t.Fatalf("password header %q", got)
 	}
 }
