@@ -134,9 +134,9 @@ func (b *Broker) commit(ctx context.Context, ev Event, change Change) (outcome, 
 	if ev.Err != nil {
 		rec.Error = ev.Err.Error()
 	}
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.Timeout)
-	defer cancel()
-	outcome, err = b.group.append(actx, b.store, rec, change)
+	// The append runs detached from ctx's cancellation, bounded by
+	// Timeout from now (see committer.append).
+	outcome, err = b.group.append(ctx, time.Now().Add(b.cfg.Timeout), b.store, rec, change)
 	if err != nil {
 		b.logger.ErrorContext(ctx, "audit append failed; failing the invocation", "cmdlet", ev.Cmdlet, "user", ev.UPN, "err", err)
 		return nil, fmt.Errorf("%w: %w", ErrAuditFailed, err)

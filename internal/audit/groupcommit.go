@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ipps/ipps/internal/storage"
 )
@@ -45,8 +46,9 @@ type committer struct {
 }
 
 type appendReq struct {
-	// ctx is the caller's (detached, bounded) context: its change runs
-	// with its own values and deadline even when another caller leads.
+	// ctx is the caller's detached, bounded context (see detach), made
+	// only for a request with a change: the change runs with its
+	// caller's values and deadline even when another caller leads.
 	ctx    context.Context
 	rec    storage.AuditRecord
 	change Change
@@ -63,15 +65,28 @@ var errLead = errors.New("audit: lead the next batch")
 // append stores rec durably, first running change (if any) in the same
 // transaction. It returns change's outcome and the durability error
 // (nil when the record — and a successful change — committed).
-func (c *committer) append(ctx context.Context, store storage.AuditStore, rec storage.AuditRecord, change Change) (outcome, err error) {
+//
+// Every storage call append makes for the caller runs on detach(ctx,
+// deadline): ctx's values without its cancellation, ending at deadline.
+// Those contexts are made only where needed — for the change, and when
+// the caller leads — so a caller whose record another leader commits
+// costs no context or timer of its own.
+func (c *committer) append(ctx context.Context, deadline time.Time, store storage.AuditStore, rec storage.AuditRecord, change Change) (outcome, err error) {
 	tx, ok := store.(txStore)
 	if !ok {
 		if change != nil {
 			return nil, fmt.Errorf("audit: store %T has no transactions, so a change cannot commit with its record", store)
 		}
-		return nil, store.AppendAudit(ctx, rec)
+		actx, cancel := detach(ctx, deadline)
+		defer cancel()
+		return nil, store.AppendAudit(actx, rec)
 	}
-	req := &appendReq{ctx: ctx, rec: rec, change: change, done: make(chan error, 1)}
+	req := &appendReq{rec: rec, change: change, done: make(chan error, 1)}
+	if change != nil {
+		var cancel context.CancelFunc
+		req.ctx, cancel = detach(ctx, deadline)
+		defer cancel() // after the change ran: append returns once its batch is done
+	}
 	c.mu.Lock()
 	c.pending = append(c.pending, req)
 	if c.leading {
@@ -82,12 +97,18 @@ func (c *committer) append(ctx context.Context, store storage.AuditStore, rec st
 		c.mu.Lock() // leadership was handed to us; req is still pending
 	}
 	c.leading = true
+	lctx := req.ctx // the leader's batches run on its own bounded context
 	for mine := false; !mine; {
 		n := min(len(c.pending), maxBatch)
 		batch := c.pending[:n:n]
 		c.pending = c.pending[n:]
 		c.mu.Unlock()
-		err := tx.Tx(ctx, func(ctx context.Context, s storage.Storage) error {
+		if lctx == nil {
+			var cancel context.CancelFunc
+			lctx, cancel = detach(ctx, deadline)
+			defer cancel()
+		}
+		err := tx.Tx(lctx, func(ctx context.Context, s storage.Storage) error {
 			for _, r := range batch {
 				if err := r.apply(ctx, s); err != nil {
 					return err
@@ -109,6 +130,12 @@ func (c *committer) append(ctx context.Context, store storage.AuditStore, rec st
 	c.mu.Unlock()
 	err = <-req.done
 	return req.outcome, err
+}
+
+// detach returns ctx's values without its cancellation, ending at
+// deadline.
+func detach(ctx context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
 }
 
 // apply runs r's change in a savepoint of s, then appends r's record

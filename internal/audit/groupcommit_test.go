@@ -142,3 +142,56 @@ func TestGroupCommitSustainedLoadOutlivesLeaderDeadline(t *testing.T) {
 	}
 	t.Logf("%d appends over %v with a %v append timeout", done.Load(), 6*timeout, timeout)
 }
+
+// ctxProbe passes the context of each transaction to check.
+type ctxProbe struct {
+	storage.Storage
+	check func(what string, ctx context.Context)
+}
+
+func (p *ctxProbe) Tx(ctx context.Context, fn func(context.Context, storage.Storage) error) error {
+	p.check("tx", ctx)
+	return p.Storage.Tx(ctx, fn)
+}
+
+type probeKey struct{}
+
+// TestAppendContextDetachedAndBounded checks the contexts the committer
+// makes lazily: the batch transaction and the change run with the
+// caller's values, ignore its cancellation, and carry the Timeout
+// deadline.
+func TestAppendContextDetachedAndBounded(t *testing.T) {
+	p := &ctxProbe{Storage: storagetest.New(t)}
+	if err := p.CreateTenant(context.Background(), storage.Tenant{ID: "t", Name: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewBroker(p, Config{HMACKey: []byte("0123456789abcdef"), Timeout: time.Minute}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), probeKey{}, "v"))
+	cancel()
+	checked := 0
+	check := func(what string, c context.Context) {
+		t.Helper()
+		checked++
+		dl, ok := c.Deadline()
+		if c.Err() != nil || !ok || time.Until(dl) > time.Minute || time.Until(dl) < 50*time.Second || c.Value(probeKey{}) != "v" {
+			t.Errorf("%s context: err %v, deadline %v (%v), value %v", what, c.Err(), dl, ok, c.Value(probeKey{}))
+		}
+	}
+	p.check = check
+	if err := b.Record(ctx, Event{TenantID: "t", Cmdlet: "Get-X"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := b.Apply(ctx, Event{TenantID: "t", Cmdlet: "New-X"}, func(cctx context.Context, tx storage.Storage) error {
+		check("change", cctx)
+		return nil
+	})
+	if err != nil || out != nil {
+		t.Fatal(err, out)
+	}
+	if checked != 3 {
+		t.Errorf("checked %d contexts, want 3 (two transactions, one change)", checked)
+	}
+}
