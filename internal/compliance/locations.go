@@ -96,4 +96,3 @@ func addRemove(cur, add, rem []string) []string {
 	m := &cmdlet.MultiValue{Add: add, Remove: rem}
 	return m.Apply(cur)
 }
-
