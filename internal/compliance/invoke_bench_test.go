@@ -74,10 +74,14 @@ func processCPU() time.Duration {
 func benchPolicyName(i int) string { return fmt.Sprintf("policy-%05d", i) }
 
 // invokeOK runs cmd and reports a terminating error, an error record or
-// a count of objects other than wantObjs (-1: any).
+// a count of objects other than wantObjs (-1: any). Like the remoting
+// server's, each pipeline's context can be cancelled (which makes the
+// SQLite driver watch it during every statement).
 func invokeOK(rs runspace.Runspace, cmd runspace.Command, wantObjs int) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	c := &countingOutput{}
-	if err := rs.Invoke(context.Background(), &runspace.Pipeline{Commands: []runspace.Command{cmd}}, c); err != nil {
+	if err := rs.Invoke(ctx, &runspace.Pipeline{Commands: []runspace.Command{cmd}}, c); err != nil {
 		return fmt.Errorf("%s: %w", cmd.Name, err)
 	}
 	if len(c.errs) > 0 || (wantObjs >= 0 && c.n != wantObjs) {
