@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ipps/ipps/internal/storage"
@@ -51,8 +52,42 @@ func (s *Store) insertAudit(ctx context.Context, r storage.AuditRecord, params [
 	_, err := s.exec(ctx, `INSERT INTO audit (id, tenant_id, time, user_id, upn, upn_lower, client_addr, session_id, cmdlet,
 		cmdlet_lower, parameters, object_ids, succeeded, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		r.ID, r.TenantID, nanos(r.Time), r.UserID, r.UPN, strings.ToLower(r.UPN), r.ClientAddr, r.SessionID, r.Cmdlet,
-		strings.ToLower(r.Cmdlet), params, jv(r.ObjectIDs), r.Succeeded, r.Error)
+		cmdletLower.get(r.Cmdlet), params, jv(r.ObjectIDs), r.Succeeded, r.Error)
 	return err
+}
+
+// maxLowerNames bounds lowerNames: cmdlet names are a few dozen, but a
+// record of an unknown command carries whatever name the client sent.
+const maxLowerNames = 1024
+
+// lowerNames memoizes strings.ToLower of the cmdlet names audit records
+// carry, so that a record's insert does not allocate one. Past
+// maxLowerNames entries it computes without storing. Safe for concurrent
+// use.
+type lowerNames struct {
+	mu sync.RWMutex
+	m  map[string]string // guarded by mu
+}
+
+var cmdletLower lowerNames
+
+func (c *lowerNames) get(s string) string {
+	c.mu.RLock()
+	l, ok := c.m[s]
+	c.mu.RUnlock()
+	if ok {
+		return l
+	}
+	l = strings.ToLower(s)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]string)
+	}
+	if len(c.m) < maxLowerNames {
+		c.m[strings.Clone(s)] = l
+	}
+	return l
 }
 
 func inList(w *where, expr string, vals []string, lower bool) string {
