@@ -105,15 +105,10 @@ func runDev(ctx context.Context, out io.Writer, dataDir, listen, host string, qu
 		return err
 	}
 	base := "https://" + net.JoinHostPort(host, port)
-	cfg := config.Default()
-	// IPPSD_* variables tune dev mode too (limits, pprof, log level); the
-	// dev-specific settings below win.
-	if err := cfg.LoadEnv(os.LookupEnv); err != nil {
+	cfg, err := devConfig(os.LookupEnv, listen, dataDir, base, secret, pki.CAPath())
+	if err != nil {
 		return err
 	}
-	cfg.Listen, cfg.DSN, cfg.IssuerURL, cfg.SecretKey = listen, filepath.Join(dataDir, "ipps.db"), base, secret
-	cfg.ReplicaID, cfg.LogFormat, cfg.ReplicaCAFile = "dev", "text", pki.CAPath()
-	cfg.DistributionInterval = config.Duration(2 * time.Second)
 	logger := newLogger(os.Stderr, "text", "info")
 	tuneRuntime(cfg, logger)
 	d, err := daemon.New(ctx, cfg, logger)
@@ -129,6 +124,22 @@ func runDev(ctx context.Context, out io.Writer, dataDir, listen, host string, qu
 		printBanner(out, facts)
 	}
 	return serve(ctx, d, []tls.Certificate{pki.Server}, logger, nil)
+}
+
+// devConfig is dev mode's configuration. IPPSD_* variables from lookup
+// tune it like any server (limits, pprof, log level, and the policy
+// distribution interval, which dev mode otherwise shortens to 2 s so a
+// new policy shows Success within seconds); the listen address, data
+// files, issuer, secret and replica identity are dev mode's own.
+func devConfig(lookup func(string) (string, bool), listen, dataDir, base, secret, caPath string) (config.Config, error) {
+	cfg := config.Default()
+	cfg.DistributionInterval = config.Duration(2 * time.Second)
+	if err := cfg.LoadEnv(lookup); err != nil {
+		return cfg, err
+	}
+	cfg.Listen, cfg.DSN, cfg.IssuerURL, cfg.SecretKey = listen, filepath.Join(dataDir, "ipps.db"), base, secret
+	cfg.ReplicaID, cfg.LogFormat, cfg.ReplicaCAFile = "dev", "text", caPath
+	return cfg, nil
 }
 
 func devSecret(path string) (string, error) {
