@@ -62,8 +62,12 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 	if r.closed.Load() {
 		return errClosed
 	}
-	stages := make([]*cmdlet.Cmdlet, len(p.Commands))
-	for i, c := range p.Commands {
+	var one [1]*cmdlet.Cmdlet // a single-command pipeline's stages, not allocated
+	stages := one[:0]
+	if len(p.Commands) > 1 {
+		stages = make([]*cmdlet.Cmdlet, 0, len(p.Commands))
+	}
+	for _, c := range p.Commands {
 		if c.IsScript {
 			return cmdlet.ScriptsNotAllowed(c.Name)
 		}
@@ -75,7 +79,7 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 			}
 			return rec
 		}
-		stages[i] = cm
+		stages = append(stages, cm)
 	}
 	switch len(stages) {
 	case 0:
