@@ -38,6 +38,13 @@ type flavor struct {
 	// the WAL flush whatever the server or session default is.
 	durableSQL string
 
+	// cheapShortStatements: a statement that cannot run long may run
+	// without its context's cancellation (see Store.short). SQLite,
+	// where a cancellable context costs database/sql's and the driver's
+	// watcher goroutines per statement and a statement never waits on
+	// the network.
+	cheapShortStatements bool
+
 	txOpts     map[txMode]*sql.TxOptions
 	retryable  func(error) bool
 	uniqueErr  func(error) bool
@@ -91,7 +98,8 @@ var sqliteFlavor = &flavor{
 		q = forUpdateRE.ReplaceAllString(q, "")
 		return byteaRE.ReplaceAllString(q, "blob")
 	},
-	txOpts: map[txMode]*sql.TxOptions{}, // BEGIN IMMEDIATE via _txlock
+	cheapShortStatements: true,
+	txOpts:               map[txMode]*sql.TxOptions{}, // BEGIN IMMEDIATE via _txlock
 	retryable: func(err error) bool {
 		c := sqliteCode(err) & 0xff
 		return c == sqliteBusy || c == sqliteLocked

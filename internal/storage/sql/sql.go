@@ -95,6 +95,10 @@ func (s *Store) Close() error {
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	q := s.fl.translate(query)
+	ctx, err := s.short(ctx, s.tx != nil)
+	if err != nil {
+		return nil, err
+	}
 	if st := s.prepared(ctx, q, false); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -103,6 +107,10 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	q, read := s.fl.translate(query), s.readsFromPool(query)
+	ctx, err := s.short(ctx, s.tx != nil)
+	if err != nil {
+		return nil, err
+	}
 	if st := s.prepared(ctx, q, read); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -111,10 +119,34 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	q, read := s.fl.translate(query), s.readsFromPool(query)
+	if sctx, err := s.short(ctx, true); err == nil {
+		ctx = sctx
+	} // else run on ctx, which fails the row with ctx's error
 	if st := s.prepared(ctx, q, read); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return s.querier(read).QueryRowContext(ctx, q, args...)
+}
+
+// short returns the context to run one statement with. On a flavor with
+// cheapShortStatements, a statement that cannot run long (quick) runs
+// detached from ctx's cancellation once ctx is checked: a cancellable
+// context costs each statement a watcher goroutine in database/sql
+// (for rows) and one in the SQLite driver, a steady share of the CPU of
+// a point read. Quick statements are single-row reads (queryRow) and
+// anything on a connection s already holds (a transaction: its
+// statements are small, and the transaction itself still ends with
+// its context, which database/sql watches once per transaction).
+// Listings and writes outside a transaction keep ctx, so they stay
+// cancellable while they wait for a connection or step through rows.
+func (s *Store) short(ctx context.Context, quick bool) (context.Context, error) {
+	if !quick || !s.fl.cheapShortStatements || ctx.Done() == nil {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return ctx, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // readsFromPool reports whether query runs on the read pool: a plain
@@ -176,10 +208,14 @@ func (s *Store) savepoint(ctx context.Context, fn func(tx *Store) error) error {
 	st := s.txState
 	st.savepoints++
 	name := fmt.Sprintf("sp%d", st.savepoints)
+	ctx, err := s.short(ctx, true)
+	if err != nil {
+		return s.doom(err)
+	}
 	if _, err := s.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return s.doom(fmt.Errorf("storage: savepoint: %w", err))
 	}
-	err := fn(s)
+	err = fn(s)
 	if err != nil && s.fl.retryable(err) {
 		return s.doom(err)
 	}
