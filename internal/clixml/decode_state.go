@@ -135,38 +135,34 @@ func (d *decoder) newObject() *Object {
 	return o
 }
 
+// carve returns a copy of src cut from *slab, refilling the slab (sized
+// from est, at most max elements, never less than len(src)) when it has
+// too little room. The copy's capacity equals its length, so a caller's
+// append reallocates instead of overwriting the next carving; an empty
+// src gives an empty, non-nil slice.
+func carve[T any](slab *[]T, src []T, est, max int) []T {
+	if len(src) > len(*slab) || *slab == nil {
+		*slab = make([]T, slabLen(len(src), 0, est, max))
+	}
+	out := (*slab)[:len(src):len(src)]
+	*slab = (*slab)[len(src):]
+	copy(out, src)
+	return out
+}
+
 // copyProps returns a copy of p carved from the property slab.
 func (d *decoder) copyProps(p []Property) []Property {
-	if len(p) > len(d.propSlab) {
-		d.propSlab = make([]Property, slabLen(len(p), 0, d.size/64+1, 256))
-	}
-	out := d.propSlab[:len(p):len(p)]
-	d.propSlab = d.propSlab[len(p):]
-	copy(out, p)
-	return out
+	return carve(&d.propSlab, p, d.size/64+1, 256)
 }
 
 // copyItems returns a copy of v carved from the item slab.
 func (d *decoder) copyItems(v []Value) []Value {
-	if len(v) > len(d.itemSlab) {
-		d.itemSlab = make([]Value, slabLen(len(v), 0, d.size/256+1, 256))
-	}
-	out := d.itemSlab[:len(v):len(v)]
-	d.itemSlab = d.itemSlab[len(v):]
-	copy(out, v)
-	return out
+	return carve(&d.itemSlab, v, d.size/256+1, 256)
 }
 
-// copyStrings returns a copy of s carved from the string slab; an empty s
-// gives an empty, non-nil slice.
+// copyStrings returns a copy of s carved from the string slab.
 func (d *decoder) copyStrings(s []string) []string {
-	if len(s) > len(d.strSlab) {
-		d.strSlab = make([]string, slabLen(len(s), 0, d.size/128+1, 256))
-	}
-	out := d.strSlab[:len(s):len(s)]
-	d.strSlab = d.strSlab[len(s):]
-	copy(out, s)
-	return out
+	return carve(&d.strSlab, s, d.size/128+1, 256)
 }
 
 // strPtr returns a pointer to a fresh string variable holding s.
