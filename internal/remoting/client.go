@@ -66,6 +66,8 @@ type Client struct {
 	// maxBlob is the largest raw payload put into one request.
 	maxBlob int
 	events  eventRouter
+	// term sends the Terminates of finished commands in the background.
+	term terminator
 	// bg tracks background Terminate signals; Close waits for them.
 	bg sync.WaitGroup
 
@@ -115,6 +117,7 @@ func Dial(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		maxBlob: (cfg.MaxEnvelopeSize - requestOverhead) / 4 * 3,
 	}
 	c.events.init()
+	c.term.init()
 	if err := c.open(ctx); err != nil {
 		pool.Close()
 		t.closeIdle()
@@ -231,6 +234,7 @@ func (c *Client) Close(ctx context.Context) error {
 	}
 	c.closed = true
 	c.mu.Unlock()
+	c.term.stopTerminators()
 	c.bg.Wait()
 	_, err := c.ws.do(ctx, c.shellID, &wsman.Delete{})
 	c.pool.Close()

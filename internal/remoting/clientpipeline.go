@@ -80,9 +80,7 @@ func (c *Client) run(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) e
 	// a cancellation must not abort this request half way (the pipeline
 	// would then run on with nobody to stop it): finish it, then let the
 	// watcher below turn the cancellation into a stop signal.
-	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), commandTimeout)
-	_, err := c.ws.do(cctx, c.shellID, &wsman.Command{CommandID: id, Arguments: args})
-	ccancel()
+	_, err := c.ws.doWithin(context.WithoutCancel(ctx), commandTimeout, c.shellID, &wsman.Command{CommandID: id, Arguments: args})
 	if err != nil {
 		return err
 	}
@@ -156,6 +154,8 @@ func (c *Client) receiveAll(ctx context.Context, pl *psrp.ClientPipeline, h Hand
 		}
 	}()
 	var final *psrp.PipelineStateInfo
+	var evbuf [8]psrp.Event // a response's events, usually few
+	evs := evbuf[:0]
 	for {
 		if err != nil {
 			return psrp.PipelineStateInfo{}, err
@@ -166,12 +166,13 @@ func (c *Client) receiveAll(ctx context.Context, pl *psrp.ClientPipeline, h Hand
 		}
 		for _, st := range rr.Streams {
 			err := c.pool.ReceiveData(pl.ID(), psrp.StreamStdin, st.Data)
-			c.events.drain(c.pool)
-			for _, ev := range c.events.take(pl.ID()) {
+			evs = c.events.collect(c.pool, pl.ID(), evs[:0])
+			for _, ev := range evs {
 				if s := dispatch(ev, h); s != nil {
 					final = s
 				}
 			}
+			clear(evs)
 			if err != nil {
 				return psrp.PipelineStateInfo{}, fmt.Errorf("remoting: receiving: %w", err)
 			}
@@ -278,21 +279,3 @@ func dispatch(ev psrp.Event, h Handlers) *psrp.PipelineStateInfo {
 	}
 	return nil
 }
-
-// terminate discards a finished command on the server (Signal Terminate,
-// like WSManCloseCommand) in the background, so Invoke returns as soon as
-// the pipeline is done; Close waits for outstanding terminations.
-func (c *Client) terminate(id string) {
-	c.bg.Add(1)
-	go func() {
-		defer c.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), terminateTimeout)
-		defer cancel()
-		if _, err := c.ws.do(ctx, c.shellID, &wsman.Signal{CommandID: id, Code: wsman.SignalTerminate}); err != nil {
-			c.log.Debug("remoting: terminate", "command", id, "err", err)
-		}
-	}()
-}
-
-// terminateTimeout bounds a background Terminate.
-const terminateTimeout = 30 * time.Second

@@ -43,6 +43,30 @@ func (r *eventRouter) take(target string) []psrp.Event {
 	return evs
 }
 
+// collect drains the pool's pending events like drain, and appends the
+// events for target (those parked earlier, then the new ones, in order)
+// to dst instead of parking them: drain then take, without the round
+// trip through the map in the common case of one pipeline per shell.
+func (r *eventRouter) collect(p *psrp.ClientPool, target string, dst []psrp.Event) []psrp.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if parked, ok := r.byTarget[target]; ok {
+		dst = append(dst, parked...)
+		delete(r.byTarget, target)
+	}
+	for {
+		ev, ok := p.NextEvent()
+		if !ok {
+			return dst
+		}
+		if k := eventTarget(ev); k == target {
+			dst = append(dst, ev)
+		} else {
+			r.byTarget[k] = append(r.byTarget[k], ev)
+		}
+	}
+}
+
 // forget drops whatever is left for a finished pipeline.
 func (r *eventRouter) forget(target string) { r.take(target) }
 

@@ -45,12 +45,16 @@ type transport struct {
 	log      *slog.Logger
 
 	mu sync.Mutex
-	// url is where requests go; updated after a redirect. Guarded by mu.
-	url *url.URL
-	// authFor and authHeader remember the last Authorization header and
-	// the password it was built from, so an unchanged token is not
-	// re-encoded for every request. Guarded by mu.
-	authFor, authHeader string
+	// url is where requests go, and urlStr its String(); replaced (never
+	// modified) after a redirect. Guarded by mu.
+	url    *url.URL
+	urlStr string
+	// authFor and authHeader remember the last Authorization header
+	// value (as a shared, read-only header value) and the password it was
+	// built from, so an unchanged token is not re-encoded for every
+	// request. Guarded by mu.
+	authFor    string
+	authHeader []string
 }
 
 func newTransport(cfg *ClientConfig) (*transport, error) {
@@ -79,11 +83,11 @@ func newTransport(cfg *ClientConfig) (*transport, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &transport{
 		hc: hc, username: cfg.Username, password: cfg.Password, token: cfg.TokenSource,
-		maxBody: int64(cfg.MaxEnvelopeSize) + maxResponseSlack, log: cfg.Logger, url: u,
+		maxBody: int64(cfg.MaxEnvelopeSize) + maxResponseSlack, log: cfg.Logger, url: u, urlStr: u.String(),
 	}, nil
 }
 
-// currentURL returns the URL requests go to now.
+// currentURL returns a copy of the URL requests go to now.
 func (t *transport) currentURL() *url.URL {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -91,28 +95,48 @@ func (t *transport) currentURL() *url.URL {
 	return &u
 }
 
+// currentURLString returns the URL requests go to now, as a string.
+func (t *transport) currentURLString() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.urlStr
+}
+
+// Request header values, shared by every request: net/http only reads
+// them (it writes headers sorted by name, so the wire bytes do not
+// depend on how the map was built).
+var (
+	hdrContentType    = []string{"application/soap+xml;charset=UTF-8"}
+	hdrAcceptEncoding = []string{"identity"}
+	hdrUserAgent      = []string{"ipps"}
+)
+
 // authorization builds the Basic header; with a TokenSource the password
 // is "Bearer <token>".
-func (t *transport) authorization(ctx context.Context) (string, error) {
+// It returns the header's value list, shared between requests and never
+// modified.
+func (t *transport) authorization(ctx context.Context) ([]string, error) {
 	pass := t.password
 	if t.token != nil {
 		tok, err := t.token(ctx)
 		if err != nil {
-			return "", fmt.Errorf("remoting: getting token: %w", err)
+			return nil, fmt.Errorf("remoting: getting token: %w", err)
 		}
 		pass = "Bearer " + tok
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if pass != t.authFor || t.authHeader == "" {
-		t.authFor, t.authHeader = pass, "Basic "+base64.StdEncoding.EncodeToString([]byte(t.username+":"+pass))
+	if pass != t.authFor || t.authHeader == nil {
+		t.authFor, t.authHeader = pass, []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(t.username+":"+pass))}
 	}
 	return t.authHeader, nil
 }
 
 // post sends one envelope and returns the HTTP status and body. 401 is
 // returned as an error wrapping ErrAccessDenied; other statuses are the
-// caller's to interpret (200 response, 500 fault).
+// caller's to interpret (200 response, 500 fault). The body is a pooled
+// buffer: the caller must hand it to releaseResponse once it no longer uses
+// the bytes (and nothing made from them aliases them).
 //
 // replayable marks the request safe to resend when a reused keep-alive
 // connection turns out to be dead (the server closed it while the
@@ -122,21 +146,21 @@ func (t *transport) authorization(ctx context.Context) (string, error) {
 // idempotent, and a Command replayed with its CommandId is refused by
 // the server as a duplicate, never run twice. A Create replay could open
 // a second shell and take a second of the user's five connections.
-func (t *transport) post(ctx context.Context, envelope []byte, replayable bool) (int, []byte, error) {
+func (t *transport) post(ctx context.Context, envelope []byte, replayable bool) (int, *[]byte, error) {
 	authz, err := t.authorization(ctx)
 	if err != nil {
 		return 0, nil, err
 	}
-	u := t.currentURL()
+	u := t.currentURLString()
 	for range maxRedirects + 1 {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(envelope))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(envelope))
 		if err != nil {
 			return 0, nil, fmt.Errorf("remoting: building request: %w", err)
 		}
-		req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
-		req.Header.Set("Accept-Encoding", "identity")
-		req.Header.Set("User-Agent", "ipps")
-		req.Header.Set("Authorization", authz)
+		req.Header["Content-Type"] = hdrContentType
+		req.Header["Accept-Encoding"] = hdrAcceptEncoding
+		req.Header["User-Agent"] = hdrUserAgent
+		req.Header["Authorization"] = authz
 		if replayable {
 			// A zero-length value marks the request idempotent for
 			// net/http's retry without sending the header.
@@ -153,18 +177,22 @@ func (t *transport) post(ctx context.Context, envelope []byte, replayable bool) 
 			http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 			loc, err := resp.Location()
 			if err != nil {
+				releaseResponse(body)
 				return 0, nil, fmt.Errorf("remoting: redirect without Location: %w", err)
 			}
 			t.log.Debug("remoting: following redirect", "to", loc.Redacted())
+			u = loc.String()
 			t.mu.Lock()
-			t.url = loc
+			t.url, t.urlStr = loc, u
 			t.mu.Unlock()
-			u = loc
+			releaseResponse(body)
 			continue
 		case http.StatusUnauthorized:
+			releaseResponse(body)
 			return resp.StatusCode, nil, &AuthError{Status: resp.StatusCode, Challenge: resp.Header.Get("WWW-Authenticate")}
 		}
 		if rerr != nil {
+			releaseResponse(body)
 			return 0, nil, fmt.Errorf("remoting: reading response: %w", rerr)
 		}
 		return resp.StatusCode, body, nil
@@ -188,13 +216,56 @@ func (e *AuthError) Unwrap() error { return ErrAccessDenied }
 // closeIdle releases idle connections.
 func (t *transport) closeIdle() { t.hc.CloseIdleConnections() }
 
-// readResponse reads at most limit bytes of resp's body, in one buffer
-// when the length is known.
-func readResponse(resp *http.Response, limit int64) ([]byte, error) {
+// maxPooledResponse is the largest response buffer kept for reuse; bigger
+// ones (large outputs) are left to the garbage collector.
+const maxPooledResponse = 64 << 10
+
+// responsePool holds response buffers (*[]byte) for reuse. wsman.ParseResponse
+// copies everything it returns (strings, decoded stream data, errors), so
+// a body can be reused as soon as it is parsed.
+var responsePool = sync.Pool{New: func() any { return new([]byte) }}
+
+// readResponse reads at most limit bytes of resp's body into a pooled
+// buffer, in one read when the length is known. The buffer goes back
+// with releaseResponse.
+func readResponse(resp *http.Response, limit int64) (*[]byte, error) {
+	bp := responsePool.Get().(*[]byte)
+	b := (*bp)[:0]
 	if n := resp.ContentLength; n >= 0 && n <= limit {
-		b := make([]byte, n)
+		if int64(cap(b)) < n {
+			b = make([]byte, n)
+		}
+		b = b[:n]
 		_, err := io.ReadFull(resp.Body, b)
-		return b, err
+		*bp = b
+		return bp, err
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, limit))
+	r := io.LimitedReader{R: resp.Body, N: limit}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			*bp = b
+			if err == io.EOF {
+				err = nil
+			}
+			return bp, err
+		}
+	}
+}
+
+// releaseResponse returns a buffer from readResponse for reuse; nothing may
+// use its bytes afterwards. Nil is ignored; oversized buffers are
+// dropped.
+func releaseResponse(bp *[]byte) {
+	if bp == nil {
+		return
+	}
+	if cap(*bp) > maxPooledResponse {
+		*bp = nil
+	}
+	responsePool.Put(bp)
 }

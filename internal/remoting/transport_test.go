@@ -70,12 +70,12 @@ func TestAuthorizationFollowsToken(t *testing.T) {
 	for _, next := range []string{"first", "first", "second", "first"} {
 		tok = next
 		got, err := tr.authorization(context.Background())
-		if err != nil || got != want(next) {
+		if err != nil || len(got) != 1 || got[0] != want(next) {
 			t.Fatalf("token %q: header %q, %v; want %q", next, got, err, want(next))
 		}
 	}
 	pw := &transport{username: "u", password: "p"}
-	if got, _ := pw.authorization(context.Background()); got != "Basic "+base64.StdEncoding.EncodeToString([]byte("u:p")) {
+	if got, _ := pw.authorization(context.Background()); len(got) != 1 || got[0] != "Basic "+base64.StdEncoding.EncodeToString([]byte("u:p")) {
 		t.Fatalf("password header %q", got)
 	}
 }

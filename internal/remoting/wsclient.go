@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,6 +22,25 @@ type wsClient struct {
 	maxEnv      int
 	opTimeout   time.Duration
 	sessionID   string
+	// sel caches the selector set of the last shell id used: it is the
+	// same for every request of a shell, and MarshalRequest only reads it.
+	sel atomic.Pointer[selectorSet]
+}
+
+// selectorSet is a read-only w:SelectorSet for one shell id.
+type selectorSet struct {
+	shellID string
+	m       map[string]string
+}
+
+// selectors returns the (shared, read-only) selector map for shellID.
+func (c *wsClient) selectors(shellID string) map[string]string {
+	if s := c.sel.Load(); s != nil && s.shellID == shellID {
+		return s.m
+	}
+	s := &selectorSet{shellID: shellID, m: map[string]string{wsman.SelectorShellID: shellID}}
+	c.sel.Store(s)
+	return s.m
 }
 
 func newWSClient(t *transport, resourceURI string, maxEnv int, opTimeout time.Duration) *wsClient {
@@ -30,9 +50,17 @@ func newWSClient(t *transport, resourceURI string, maxEnv int, opTimeout time.Du
 
 // do sends body (to shellID unless empty) and returns the response body.
 // opts are extra wsman:Option values; compression is never requested.
+// The request is bounded by OperationTimeout plus requestGrace.
 func (c *wsClient) do(ctx context.Context, shellID string, body wsman.Body, opts ...wsman.Option) (wsman.ResponseBody, error) {
+	return c.doWithin(ctx, 0, shellID, body, opts...)
+}
+
+// doWithin is do with the request also bounded by limit, when positive:
+// the same as do under context.WithTimeout(ctx, limit), with one timer
+// instead of two.
+func (c *wsClient) doWithin(ctx context.Context, limit time.Duration, shellID string, body wsman.Body, opts ...wsman.Option) (wsman.ResponseBody, error) {
 	h := wsman.Header{
-		To:               c.t.currentURL().String(),
+		To:               c.t.currentURLString(),
 		ResourceURI:      c.resourceURI,
 		MaxEnvelopeSize:  c.maxEnv,
 		OperationTimeout: c.opTimeout,
@@ -42,7 +70,7 @@ func (c *wsClient) do(ctx context.Context, shellID string, body wsman.Body, opts
 		Options:          opts,
 	}
 	if shellID != "" {
-		h.Selectors = map[string]string{wsman.SelectorShellID: shellID}
+		h.Selectors = c.selectors(shellID)
 	}
 	env, msgID, err := wsman.MarshalRequest(h, body)
 	if err != nil {
@@ -50,14 +78,21 @@ func (c *wsClient) do(ctx context.Context, shellID string, body wsman.Body, opts
 	}
 	// Bound every request: a long poll ends by OperationTimeout on the
 	// server; anything far beyond it is a dead connection.
-	ctx, cancel := context.WithTimeout(ctx, c.opTimeout+requestGrace)
+	bound := c.opTimeout + requestGrace
+	if limit > 0 {
+		bound = min(bound, limit)
+	}
+	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	_, isCreate := body.(*wsman.Create)
 	status, data, err := c.t.post(ctx, env, !isCreate)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := wsman.ParseResponse(data, wsman.Limits{MaxEnvelopeSize: c.maxEnv + maxResponseSlack}, msgID)
+	// ParseResponse copies what it returns, so the body can go back to
+	// the pool right after.
+	resp, err := wsman.ParseResponse(*data, wsman.Limits{MaxEnvelopeSize: c.maxEnv + maxResponseSlack}, msgID)
+	releaseResponse(data)
 	if err != nil {
 		var f *wsman.Fault
 		if errors.As(err, &f) {
