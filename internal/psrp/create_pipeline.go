@@ -58,6 +58,27 @@ func resultEnum(v int32) *clixml.Object {
 	return clixml.NewEnum(pipelineResultTypes, v, resultTypeNames[v])
 }
 
+// resultEnumTypes and resultEnumNames serve resultEnumAt: the type chain
+// is shared by every PipelineResultTypes object a CREATE_PIPELINE
+// encoding builds, which writes the same bytes as a copy per object (the
+// encoder only reads TypeNames and matches chains by content), and the
+// names are addressable for ToString.
+var (
+	resultEnumTypes = []string{pipelineResultTypes, "System.Enum", "System.ValueType", "System.Object"}
+	resultEnumNames = [...]string{"None", "Output", "Error", "Warning", "Verbose", "Debug", "Information", "All", "Null"}
+)
+
+// resultEnumAt sets *o to what resultEnum(v) returns and returns o, so a
+// command's eight merge enums take one allocation instead of 24. The
+// object is for encoding only: it shares read-only parts with others.
+func resultEnumAt(o *clixml.Object, v int32) *clixml.Object {
+	if v < 0 || int(v) >= len(resultEnumNames) {
+		return resultEnum(v)
+	}
+	*o = clixml.Object{TypeNames: resultEnumTypes, ToString: &resultEnumNames[v], Primitive: v}
+	return o
+}
+
 func (c Command) object() *clixml.Object {
 	args := make([]clixml.Value, len(c.Args))
 	for i, a := range c.Args {
@@ -77,19 +98,20 @@ func (c Command) object() *clixml.Object {
 	if c.UseLocalScope != nil {
 		scope = *c.UseLocalScope
 	}
+	enums := new([8]clixml.Object) // distinct objects: the encoder writes a repeated pointer as <Ref>
 	return msObject(
 		prop("Cmd", c.Name),
 		prop("IsScript", c.IsScript),
 		prop("UseLocalScope", scope),
-		prop("MergeMyResult", resultEnum(c.MergeMyResult)),
-		prop("MergeToResult", resultEnum(c.MergeToResult)),
-		prop("MergePreviousResults", resultEnum(c.MergePreviousResults)),
-		prop("MergeError", resultEnum(0)),
-		prop("MergeWarning", resultEnum(0)),
-		prop("MergeVerbose", resultEnum(0)),
-		prop("MergeDebug", resultEnum(0)),
-		prop("MergeInformation", resultEnum(0)),
-		prop("Args", &clixml.Object{TypeNames: append([]string(nil), psobjectListTypes...), Kind: clixml.List, Items: args}),
+		prop("MergeMyResult", resultEnumAt(&enums[0], c.MergeMyResult)),
+		prop("MergeToResult", resultEnumAt(&enums[1], c.MergeToResult)),
+		prop("MergePreviousResults", resultEnumAt(&enums[2], c.MergePreviousResults)),
+		prop("MergeError", resultEnumAt(&enums[3], 0)),
+		prop("MergeWarning", resultEnumAt(&enums[4], 0)),
+		prop("MergeVerbose", resultEnumAt(&enums[5], 0)),
+		prop("MergeDebug", resultEnumAt(&enums[6], 0)),
+		prop("MergeInformation", resultEnumAt(&enums[7], 0)),
+		prop("Args", &clixml.Object{TypeNames: psobjectListTypes, Kind: clixml.List, Items: args}),
 	)
 }
 
@@ -98,7 +120,7 @@ func cmdList(cmds []Command) *clixml.Object {
 	for i, c := range cmds {
 		items[i] = c.object()
 	}
-	return &clixml.Object{TypeNames: append([]string(nil), psobjectListTypes...), Kind: clixml.List, Items: items}
+	return &clixml.Object{TypeNames: psobjectListTypes, Kind: clixml.List, Items: items} // TypeNames shared: read only
 }
 
 // Marshal encodes m in the shape Windows PowerShell writes. With more than
@@ -114,7 +136,7 @@ func (m CreatePipeline) Marshal() ([]byte, error) {
 		for i, s := range m.Statements {
 			stmts[i] = msObject(prop("Cmds", cmdList(s.Commands)))
 		}
-		extra = &clixml.Object{TypeNames: append([]string(nil), psobjectListTypes...), Kind: clixml.List, Items: stmts}
+		extra = &clixml.Object{TypeNames: psobjectListTypes, Kind: clixml.List, Items: stmts}
 	}
 	ps := msObject(
 		prop("Cmds", cmdList(first)),
