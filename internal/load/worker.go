@@ -170,34 +170,37 @@ func (w *worker) run(ctx context.Context) {
 // unsure, if non-nil, records that a failed call may still have taken
 // effect (it failed after the server accepted it).
 func (w *worker) plan(cmdlet string) (cmd runspace.Command, write bool, ack, unsure func()) {
-	switch strings.ToLower(cmdlet) {
-	case "set-retentioncompliancepolicy":
+	// Names compare case-insensitively, without lowering (an allocation
+	// per cmdlet).
+	is := func(name string) bool { return strings.EqualFold(cmdlet, name) }
+	switch {
+	case is("Set-RetentionCompliancePolicy"):
 		if len(w.own) == 0 {
 			return w.plan("New-RetentionCompliancePolicy")
 		}
-	case "remove-retentioncompliancepolicy":
+	case is("Remove-RetentionCompliancePolicy"):
 		// Keep one policy, so that Gets stay point reads.
 		if len(w.own) <= 1 {
 			return w.plan("New-RetentionCompliancePolicy")
 		}
 	}
-	switch strings.ToLower(cmdlet) {
-	case "new-retentioncompliancepolicy":
+	switch {
+	case is("New-RetentionCompliancePolicy"):
 		w.seq++
 		name := fmt.Sprintf("%s-%d", w.prefix, w.seq)
 		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Name", Value: name}, {Name: "ExchangeLocation", Value: "All"}}},
 			true, func() { w.own = append(w.own, name); w.ledger.Created(w.target, name) }, nil
-	case "set-retentioncompliancepolicy":
+	case is("Set-RetentionCompliancePolicy"):
 		name := w.own[w.rng.IntN(len(w.own))]
 		w.seq++
 		comment := fmt.Sprintf("load comment %d", w.seq)
 		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: name}, {Name: "Comment", Value: comment}}},
 			true, func() { w.ledger.Commented(name, comment) }, func() { w.ledger.MaybeCommented(name, comment) }
-	case "remove-retentioncompliancepolicy":
+	case is("Remove-RetentionCompliancePolicy"):
 		name := w.own[0]
 		return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: name}, {Name: "Confirm", Value: false}}},
 			true, func() { w.own = w.own[1:]; w.ledger.Removed(name) }, func() { w.ledger.MaybeRemoved(name) }
-	case "get-retentioncompliancepolicy":
+	case is("Get-RetentionCompliancePolicy"):
 		if len(w.own) > 0 {
 			return runspace.Command{Name: cmdlet, Args: []runspace.Arg{{Name: "Identity", Value: w.own[w.rng.IntN(len(w.own))]}}}, false, nil, nil
 		}

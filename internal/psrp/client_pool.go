@@ -178,7 +178,7 @@ func (p *ClientPool) newPipelineLocked(noInput bool, t MessageType, req encoder)
 		return nil, ErrNotOpened
 	}
 	pid := NewRandomWireGUID()
-	id := targetKey(pid.String())
+	id := pid.key() // targetKey(pid.String())
 	if err := p.enqueueLocked(id, t, pid, req); err != nil {
 		p.dropQueueLocked(id)
 		return nil, err

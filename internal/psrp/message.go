@@ -95,6 +95,24 @@ func (w WireGUID) String() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
+// key returns targetKey(w.String()), the upper-case text of w.GUID(),
+// in one allocation.
+func (w WireGUID) key() string {
+	const digits = "0123456789ABCDEF"
+	g := w.GUID()
+	var b [36]byte
+	j := 0
+	for i, c := range g {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = digits[c>>4], digits[c&0xF]
+		j += 2
+	}
+	return string(b[:])
+}
+
 // swapGUIDFields reverses the byte order of the first three GUID fields
 // in place; it is its own inverse.
 func swapGUIDFields(b []byte) {

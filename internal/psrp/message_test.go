@@ -98,3 +98,15 @@ func mustEncode(b []byte, err error) []byte {
 	}
 	return b
 }
+
+func TestWireGUIDKey(t *testing.T) {
+	for range 100 {
+		w := NewRandomWireGUID()
+		if got, want := w.key(), targetKey(w.String()); got != want {
+			t.Fatalf("key %s, want %s", got, want)
+		}
+	}
+	if got, want := (WireGUID{}).key(), targetKey(WireGUID{}.String()); got != want {
+		t.Fatalf("zero key %s, want %s", got, want)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ipps/ipps/internal/clixml"
+	"github.com/ipps/ipps/internal/runspace"
 )
 
 // BenchmarkPipelineRoundTrip measures one full pipeline on an open shell
@@ -79,4 +80,28 @@ func BenchmarkPipelineParallelTLS(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPipelineWideObject is the ippsload cmdlet shape, for the
+// client's cost per Invoke: one shell, one command returning one object
+// of 40 properties (Command, Receive, background Terminate), over
+// loopback TLS. Client and server share the process; allocs/op and B/op
+// are the stable figures.
+func BenchmarkPipelineWideObject(b *testing.B) {
+	e := newEnv(b, true, nil)
+	c := e.dial("alice", nil)
+	cmds := cmd("Get-Wide", runspace.Arg{Name: "Identity", Value: "load-1-1"})
+	got := 0
+	h := Handlers{Output: func(clixml.Value) { got++ }}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := c.Invoke(context.Background(), cmds, nil, h); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if got != b.N {
+		b.Fatalf("got %d objects for %d runs", got, b.N)
+	}
 }

@@ -80,13 +80,14 @@ func (c *Client) run(ctx context.Context, pl *psrp.ClientPipeline, h Handlers) e
 	// a cancellation must not abort this request half way (the pipeline
 	// would then run on with nobody to stop it): finish it, then let the
 	// watcher below turn the cancellation into a stop signal.
-	_, err := c.ws.doWithin(context.WithoutCancel(ctx), commandTimeout, c.shellID, &wsman.Command{CommandID: id, Arguments: args})
+	detached := context.WithoutCancel(ctx)
+	_, err := c.ws.doWithin(detached, commandTimeout, c.shellID, &wsman.Command{CommandID: id, Arguments: args})
 	if err != nil {
 		return err
 	}
 	// From here on the server runs the pipeline: use a context that
 	// outlives ctx so that a cancellation can be turned into a stop.
-	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	rctx, cancel := context.WithCancel(detached)
 	defer cancel()
 	// A cancellation of ctx becomes a stop signal; rctx is cancelled too
 	// if the server has not finished the pipeline stopGrace later. The

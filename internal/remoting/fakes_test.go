@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -138,6 +139,24 @@ func (r *fakeRunspace) Invoke(ctx context.Context, p *runspace.Pipeline, out run
 			}
 		}
 		return nil
+	case "get-wide":
+		// One policy-like object of 40 note properties.
+		props := make([]clixml.Property, 0, 40)
+		for i := range 40 {
+			var v clixml.Value
+			switch i % 4 {
+			case 0:
+				v = fmt.Sprintf("value %d of a policy-like object", i)
+			case 1:
+				v = int32(i)
+			case 2:
+				v = i%8 == 2
+			default:
+				v = "d93bd5b9-d7a3-4b4b-8e80-bb3bb9e4a9c" + strconv.Itoa(i%10)
+			}
+			props = append(props, clixml.Property{Name: fmt.Sprintf("Property%02d", i), Value: v})
+		}
+		return out.WriteObject(clixml.NewPSCustomObject(props...))
 	case "get-big":
 		return out.WriteObject(strings.Repeat("x", argInt(c, "Size", 1000)))
 	case "write-streams":
