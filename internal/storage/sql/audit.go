@@ -32,27 +32,21 @@ func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
 	if r.ID == "" {
 		return fmt.Errorf("storage: append audit: id is required")
 	}
-	params := []byte(r.Parameters)
-	if params == nil {
-		params = []byte{}
-	}
 	if s.fl.durableSQL == "" {
-		return s.wrap("append audit", s.insertAudit(ctx, r, params))
+		return s.wrap("append audit", s.insertAudit(ctx, &r))
 	}
 	return s.wrap("append audit", s.withTx(ctx, txLocking, func(tx *Store) error {
 		// Also inside a caller's Tx: that commit then carries the record.
 		if _, err := tx.exec(ctx, tx.fl.durableSQL); err != nil {
 			return err
 		}
-		return tx.insertAudit(ctx, r, params)
+		return tx.insertAudit(ctx, &r)
 	}))
 }
 
-func (s *Store) insertAudit(ctx context.Context, r storage.AuditRecord, params []byte) error {
-	_, err := s.exec(ctx, `INSERT INTO audit (id, tenant_id, time, user_id, upn, upn_lower, client_addr, session_id, cmdlet,
-		cmdlet_lower, parameters, object_ids, succeeded, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		r.ID, r.TenantID, nanos(r.Time), r.UserID, r.UPN, strings.ToLower(r.UPN), r.ClientAddr, r.SessionID, r.Cmdlet,
-		cmdletLower.get(r.Cmdlet), params, jv(r.ObjectIDs), r.Succeeded, r.Error)
+// insertAudit inserts r with the single-row INSERT (see auditbatch.go).
+func (s *Store) insertAudit(ctx context.Context, r *storage.AuditRecord) error {
+	_, err := s.exec(ctx, s.auditInsert(0), auditInsertArgs(make([]any, 0, auditRowArgs), r)...)
 	return err
 }
 
