@@ -19,6 +19,15 @@ type txStore interface {
 	Tx(ctx context.Context, fn func(ctx context.Context, tx storage.Storage) error) error
 }
 
+// batchAppender is the optional capability of a transaction-bound store
+// to append several records in a few statements (one multi-row INSERT
+// per chunk, say) instead of one statement each. AppendAudits must be
+// all-or-none and give each record AppendAudit's guarantees: when the
+// enclosing transaction commits, every record in recs is durable.
+type batchAppender interface {
+	AppendAudits(ctx context.Context, recs []storage.AuditRecord) error
+}
+
 // Change is a state change that commits atomically with its audit
 // record (see Broker.Apply). It runs inside a transaction — possibly more
 // than once, when the transaction is retried — and must make every
@@ -38,11 +47,16 @@ type Change func(ctx context.Context, tx storage.Storage) error
 // its record is durable, so audit stays fail-closed; under load N
 // concurrent cmdlets cost about one commit instead of N. A request may
 // carry a Change, which the leader runs in a savepoint of the batch
-// transaction just before appending its record.
+// transaction just before appending its record; the records of requests
+// without one are appended together at the end of the batch when the
+// transaction's store is a batchAppender (see runBatch).
 type committer struct {
 	mu      sync.Mutex // guards pending and leading
 	pending []*appendReq
 	leading bool
+	// plain is the leader's scratch list of change-less records (see
+	// runBatch); only the current leader touches it.
+	plain []storage.AuditRecord
 }
 
 type appendReq struct {
@@ -109,12 +123,7 @@ func (c *committer) append(ctx context.Context, deadline time.Time, store storag
 			defer cancel()
 		}
 		err := tx.Tx(lctx, func(ctx context.Context, s storage.Storage) error {
-			for _, r := range batch {
-				if err := r.apply(ctx, s); err != nil {
-					return err
-				}
-			}
-			return nil
+			return c.runBatch(ctx, s, batch)
 		})
 		for _, r := range batch {
 			mine = mine || r == req
@@ -136,6 +145,43 @@ func (c *committer) append(ctx context.Context, deadline time.Time, store storag
 // deadline.
 func detach(ctx context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
+}
+
+// runBatch writes batch in the transaction s: each request with a change
+// is applied in order (change in a savepoint, then its record). When s
+// is a batchAppender, the records of requests without a change are then
+// appended with one AppendAudits call; otherwise each is appended on its
+// own. Any append error fails the whole batch. runBatch may run again
+// for the same batch when the transaction is retried; it keeps no state
+// between runs.
+func (c *committer) runBatch(ctx context.Context, s storage.Storage, batch []*appendReq) error {
+	ba, ok := s.(batchAppender)
+	if !ok {
+		for _, r := range batch {
+			if err := r.apply(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	plain := c.plain[:0]
+	defer func() {
+		clear(plain) // keep no caller's record alive past its batch
+		c.plain = plain[:0]
+	}()
+	for _, r := range batch {
+		if r.change == nil {
+			plain = append(plain, r.rec)
+			continue
+		}
+		if err := r.apply(ctx, s); err != nil {
+			return err
+		}
+	}
+	if err := ba.AppendAudits(ctx, plain); err != nil {
+		return fmt.Errorf("audit: append %d records: %w", len(plain), err)
+	}
+	return nil
 }
 
 // apply runs r's change in a savepoint of s, then appends r's record
