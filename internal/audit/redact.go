@@ -26,6 +26,12 @@ func (b *Broker) Redact(params []cmdlet.BoundParam) (json.RawMessage, error) {
 	if out, ok := b.redactDirect(params); ok {
 		return out, nil
 	}
+	return b.redactJSON(params)
+}
+
+// redactJSON is Redact through encoding/json alone: the general path, and
+// the reference the direct encoding must match byte for byte.
+func (b *Broker) redactJSON(params []cmdlet.BoundParam) (json.RawMessage, error) {
 	m := make(map[string]any, len(params))
 	for _, p := range params {
 		if p.Param.IsSecret() {

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"encoding/json"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -10,18 +9,10 @@ import (
 	"github.com/ipps/ipps/internal/cmdlet"
 )
 
-// redactSlow is Redact through encoding/json only, the reference the
-// direct encoding must match byte for byte.
+// redactSlow is Redact through encoding/json only (redactJSON), the
+// reference the direct encoding must match byte for byte.
 func (b *Broker) redactSlow(params []cmdlet.BoundParam) string {
-	m := make(map[string]any, len(params))
-	for _, p := range params {
-		if p.Param.IsSecret() {
-			m[p.Param.Name] = b.hmac(p.Value)
-			continue
-		}
-		m[p.Param.Name] = jsonValue(p.Value)
-	}
-	out, err := json.Marshal(m)
+	out, err := b.redactJSON(params)
 	if err != nil {
 		panic(err)
 	}
