@@ -3,6 +3,7 @@ package remoting
 import (
 	"context"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -77,5 +78,37 @@ func TestAuthorizationFollowsToken(t *testing.T) {
 	pw := &transport{username: "u", password: "p"}
 	if got, _ := pw.authorization(context.Background()); len(got) != 1 || got[0] != "Basic "+base64.StdEncoding.EncodeToString([]byte("u:p")) {
 		t.Fatalf("password header %q", got)
+	}
+}
+
+// TestReadResponse checks readResponse with and without a known length,
+// its limit, and that a released buffer is reused without the next body
+// seeing stale bytes.
+func TestReadResponse(t *testing.T) {
+	resp := func(body string, length int64) *http.Response {
+		return &http.Response{Body: io.NopCloser(strings.NewReader(body)), ContentLength: length}
+	}
+	for _, tc := range []struct {
+		body   string
+		length int64
+		limit  int64
+		want   string
+	}{
+		{"hello world", 11, 100, "hello world"},
+		{"hello world", -1, 100, "hello world"},
+		{"hello world", -1, 5, "hello"},
+		{"hello world", 11, 5, "hello"}, // longer than the limit: read as unknown
+		{"", 0, 100, ""},
+		{"", -1, 100, ""},
+		{strings.Repeat("x", 3000), -1, 1 << 20, strings.Repeat("x", 3000)},
+	} {
+		bp, err := readResponse(resp(tc.body, tc.length), tc.limit)
+		if err != nil || string(*bp) != tc.want {
+			t.Fatalf("%q (length %d, limit %d): got %q, %v", tc.body, tc.length, tc.limit, *bp, err)
+		}
+		releaseResponse(bp)
+	}
+	if _, err := readResponse(resp("short", 10), 100); err == nil {
+		t.Fatal("a body shorter than its Content-Length read without error")
 	}
 }
