@@ -46,7 +46,7 @@ func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
 
 // insertAudit inserts r with the single-row INSERT (see auditbatch.go).
 func (s *Store) insertAudit(ctx context.Context, r *storage.AuditRecord) error {
-	_, err := s.exec(ctx, s.auditInsert(0), auditInsertArgs(make([]any, 0, auditRowArgs), r)...)
+	_, err := s.exec(ctx, auditInserts[0], auditInsertArgs(make([]any, 0, auditRowArgs), r)...)
 	return err
 }
 

@@ -25,29 +25,23 @@ const auditRowArgs = 14
 const maxAuditRows = 64
 
 // auditInserts[k] is the INSERT of 2^k rows, k = 0..log2(maxAuditRows),
-// in PostgreSQL dialect (numbered markers $1, $2, ...). They are built
-// once, so that each is one fixed query text that the statement cache
+// in PostgreSQL dialect (markers $1, $2, ... in order, which the SQLite
+// flavor turns into plain "?"; see sqliteMarkers). They are built once,
+// so that each is one fixed query text that the statement cache
 // (SQLite) or pgx (PostgreSQL) prepares once and reuses.
-//
-// sqliteAuditInserts are the same statements with anonymous markers
-// ("?"), which SQLite numbers in order, so they bind the same arguments.
-// The flavor would rewrite $N to ?N, and SQLite looks a numbered
-// marker's name up by scanning all of the statement's markers each time
-// a value is bound: quadratic in the row count, and most of the cost of
-// a 64-row INSERT.
-var auditInserts, sqliteAuditInserts = auditInsertQueries(true), auditInsertQueries(false)
+var auditInserts = auditInsertQueries()
 
-func auditInsertQueries(numbered bool) []string {
+func auditInsertQueries() []string {
 	qs := make([]string, bits.TrailingZeros(maxAuditRows)+1)
 	for k := range qs {
-		qs[k] = auditInsertQuery(1<<k, numbered)
+		qs[k] = auditInsertQuery(1 << k)
 	}
 	return qs
 }
 
 // auditInsertQuery returns the INSERT of rows audit rows, with bind
-// markers $1..$(rows*auditRowArgs) when numbered, else "?".
-func auditInsertQuery(rows int, numbered bool) string {
+// markers $1..$(rows*auditRowArgs).
+func auditInsertQuery(rows int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO audit (` + auditInsertCols + `) VALUES `)
 	n := 0
@@ -61,24 +55,12 @@ func auditInsertQuery(rows int, numbered bool) string {
 				b.WriteString(", ")
 			}
 			n++
-			if !numbered {
-				b.WriteByte('?')
-				continue
-			}
 			b.WriteByte('$')
 			b.WriteString(strconv.Itoa(n))
 		}
 		b.WriteByte(')')
 	}
 	return b.String()
-}
-
-// auditInsert returns s's INSERT of 2^k audit rows.
-func (s *Store) auditInsert(k int) string {
-	if s.fl == sqliteFlavor {
-		return sqliteAuditInserts[k]
-	}
-	return auditInserts[k]
 }
 
 // auditInsertArgs appends r's values, in auditInsertCols order, to args.
@@ -129,7 +111,7 @@ func (s *Store) AppendAudits(ctx context.Context, recs []storage.AuditRecord) er
 			for i := range rows {
 				args = auditInsertArgs(args, &rows[i])
 			}
-			if _, err := tx.exec(ctx, tx.auditInsert(k), args...); err != nil {
+			if _, err := tx.exec(ctx, auditInserts[k], args...); err != nil {
 				return err
 			}
 		}
