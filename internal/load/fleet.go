@@ -124,6 +124,12 @@ func (f *Fleet) NewStats() []*Stats {
 //
 // Before the clock starts every worker creates one policy of its own
 // (see worker.seed), 32 at a time; a worker whose seed fails still runs.
+// Then WarmupRounds rounds of one Get per shell run with every shell at
+// once, unmeasured: shells are opened 16 at a time over a few dozen
+// connections, and the first concurrent round would otherwise open the
+// thousands of connections a loaded fleet keeps — a storm of TLS
+// handshakes (a few ms of CPU each, on both sides) inside the measured
+// seconds, which says nothing about serving cmdlets.
 //
 // rate, when positive, is the total cmdlets per second to offer, spread
 // evenly over the shells (open loop; see worker.interval); 0 runs every
@@ -158,6 +164,12 @@ func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, rate float6
 	if n := seedFailed.Load(); n > 0 && f.Log != nil {
 		f.Log.WarnContext(ctx, "some shells could not create their first policy; their Gets will list the tenant", "shells", n)
 	}
+	for range WarmupRounds {
+		for _, w := range workers {
+			wg.Go(func() { w.warm(ctx) })
+		}
+		wg.Wait()
+	}
 	dctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	for _, w := range workers {
@@ -165,6 +177,10 @@ func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, rate float6
 	}
 	wg.Wait()
 }
+
+// WarmupRounds is how many unmeasured all-shells-at-once rounds Drive
+// runs before the clock starts.
+const WarmupRounds = 2
 
 // Close closes every shell (bounded concurrency) and returns how many
 // closed cleanly. Shells on a dead replica fail to close; that is

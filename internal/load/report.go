@@ -184,6 +184,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	} else {
 		p("offered\tclosed loop (each shell back to back; mean latency = shells / throughput)\n")
 	}
+	p("warm-up\t%d unmeasured rounds of one Get per shell, all shells at once (connections and TLS handshakes before the clock)\n", WarmupRounds)
 	p("users × shells\t%d × %d = %d wanted, %d opened (sign-in %.1fs, open %.1fs)\n", r.Users, r.ShellsPerUser, r.ShellsWanted, r.ShellsOpened, r.SignInSeconds, r.OpenSeconds)
 	p("cmdlets completed\t%d in %.1fs = %.1f/s\n", r.Completed, r.DurationSeconds, r.Throughput)
 	p("latency ms\tp50 %.2f  p90 %.2f  p99 %.2f  max %.2f  mean %.2f\n", r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max, r.Latency.Mean)

@@ -114,6 +114,15 @@ func (w *worker) seed(ctx context.Context) error {
 	return err
 }
 
+// warm runs one unmeasured Get of the worker's own policy (see Fleet.Drive);
+// its outcome is ignored.
+func (w *worker) warm(ctx context.Context) {
+	cmd, _, _, _ := w.plan("Get-RetentionCompliancePolicy")
+	cctx, cancel := context.WithTimeout(ctx, w.timeout)
+	defer cancel()
+	_ = invoke(cctx, w.shell, cmd, nil)
+}
+
 // run loops until ctx ends or the shell is lost (its replica is gone).
 func (w *worker) run(ctx context.Context) {
 	for ctx.Err() == nil {
