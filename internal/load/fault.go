@@ -161,8 +161,7 @@ func Fault(ctx context.Context, cfg FaultConfig) (rep *Report, err error) {
 		}
 		killed <- err
 	}()
-	f.Drive(ctx, cfg.Duration, cfg.Mix, 0, ledger, cfg.CallTimeout, stats)
-	r.DurationSeconds = time.Since(start).Seconds()
+	r.DurationSeconds = f.Drive(ctx, cfg.Duration, cfg.Mix, 0, ledger, cfg.CallTimeout, stats).Seconds()
 	if err := <-killed; err != nil {
 		return nil, err
 	}

@@ -120,7 +120,9 @@ func (f *Fleet) NewStats() []*Stats {
 
 // Drive runs a worker on every open shell for d (or until ctx ends),
 // recording into stats[target] (which may be read while it runs). Each
-// call has its own timeout.
+// call has its own timeout. It returns the length of the measured phase
+// (from the clock's start until the last call ended), the time to divide
+// completed calls by.
 //
 // Before the clock starts every worker creates one policy of its own
 // (see worker.seed), 32 at a time; a worker whose seed fails still runs.
@@ -134,7 +136,7 @@ func (f *Fleet) NewStats() []*Stats {
 // rate, when positive, is the total cmdlets per second to offer, spread
 // evenly over the shells (open loop; see worker.interval); 0 runs every
 // shell in a closed loop.
-func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, rate float64, ledger *Ledger, callTimeout time.Duration, stats []*Stats) {
+func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, rate float64, ledger *Ledger, callTimeout time.Duration, stats []*Stats) (measured time.Duration) {
 	var workers []*worker
 	for ui, u := range f.users {
 		for si, sh := range u.shells {
@@ -170,12 +172,14 @@ func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, rate float6
 		}
 		wg.Wait()
 	}
+	start := time.Now()
 	dctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	for _, w := range workers {
 		wg.Go(func() { w.run(dctx) })
 	}
 	wg.Wait()
+	return time.Since(start)
 }
 
 // WarmupRounds is how many unmeasured all-shells-at-once rounds Drive

@@ -94,10 +94,8 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	}
 
 	ledger := &Ledger{}
-	start = time.Now()
 	stats := f.NewStats()
-	f.Drive(ctx, cfg.Duration, cfg.Mix, cfg.Rate, ledger, cfg.CallTimeout, stats)
-	r.DurationSeconds = time.Since(start).Seconds()
+	r.DurationSeconds = f.Drive(ctx, cfg.Duration, cfg.Mix, cfg.Rate, ledger, cfg.CallTimeout, stats).Seconds()
 	r.addStats(f, stats, []*ErrorCounts{&openErrs})
 	log.InfoContext(ctx, "load done", "completed", r.Completed, "per_second", r.Throughput, "errors", r.Errors)
 
