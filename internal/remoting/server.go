@@ -119,7 +119,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.unauthorized(w)
 		return
 	}
-	body, tooBig, pooled, err := readBody(r.Body, r.ContentLength, int64(s.cfg.MaxEnvelopeSize)+maxBodySlack)
+	body, bp, tooBig, err := readBody(r.Body, r.ContentLength, int64(s.cfg.MaxEnvelopeSize)+maxBodySlack)
 	if err != nil {
 		s.log.Debug("remoting: reading body", "err", err)
 		http.Error(w, "bad request", http.StatusBadRequest)
@@ -131,7 +131,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.serve(r.Context())
 	if !rc.keepBody {
-		releaseBody(body, pooled)
+		releaseBuffer(bp)
 	}
 }
 

@@ -7,11 +7,11 @@ import (
 )
 
 func TestReadBody(t *testing.T) {
-	b, big, _, err := readBody(strings.NewReader("hello"), 5, 10)
+	b, _, big, err := readBody(strings.NewReader("hello"), 5, 10)
 	if err != nil || big || string(b) != "hello" {
 		t.Fatalf("known length: %q %v %v", b, big, err)
 	}
-	b, big, _, err = readBody(strings.NewReader("hello world!"), -1, 10)
+	b, _, big, err = readBody(strings.NewReader("hello world!"), -1, 10)
 	if err != nil || !big || len(b) != 10 {
 		t.Fatalf("unknown length over the limit: %q %v %v", b, big, err)
 	}
@@ -21,22 +21,22 @@ func TestReadBody(t *testing.T) {
 }
 
 func TestReadBodyPool(t *testing.T) {
-	b, _, pooled, err := readBody(strings.NewReader("first body"), 10, 1<<20)
-	if err != nil || !pooled || string(b) != "first body" {
+	b, bp, _, err := readBody(strings.NewReader("first body"), 10, 1<<20)
+	if pooled := bp != nil; err != nil || !pooled || string(b) != "first body" {
 		t.Fatalf("small known length: %q pooled=%v %v", b, pooled, err)
 	}
-	releaseBody(b, pooled)
-	c, _, pooled, err := readBody(strings.NewReader("second"), 6, 1<<20)
-	if err != nil || !pooled || string(c) != "second" {
+	releaseBuffer(bp)
+	c, bp, _, err := readBody(strings.NewReader("second"), 6, 1<<20)
+	if pooled := bp != nil; err != nil || !pooled || string(c) != "second" {
 		t.Fatalf("after release: %q pooled=%v %v", c, pooled, err)
 	}
 	big := strings.Repeat("x", pooledBodyMax+1)
-	d, _, pooled, err := readBody(strings.NewReader(big), int64(len(big)), 1<<20)
-	if err != nil || pooled || len(d) != len(big) {
+	d, bp, _, err := readBody(strings.NewReader(big), int64(len(big)), 1<<20)
+	if pooled := bp != nil; err != nil || pooled || len(d) != len(big) {
 		t.Fatalf("over pooledBodyMax: len %d pooled=%v %v", len(d), pooled, err)
 	}
-	if _, _, pooled, err := readBody(strings.NewReader("abc"), 5, 10); err == nil || pooled {
-		t.Fatalf("short pooled read: pooled=%v err=%v", pooled, err)
+	if _, bp, _, err := readBody(strings.NewReader("abc"), 5, 10); err == nil || bp != nil {
+		t.Fatalf("short pooled read: pooled=%v err=%v", bp != nil, err)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -177,7 +176,7 @@ func (t *transport) post(ctx context.Context, envelope []byte, replayable bool) 
 			http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 			loc, err := resp.Location()
 			if err != nil {
-				releaseResponse(body)
+				releaseBuffer(body)
 				return 0, nil, fmt.Errorf("remoting: redirect without Location: %w", err)
 			}
 			t.log.Debug("remoting: following redirect", "to", loc.Redacted())
@@ -185,14 +184,14 @@ func (t *transport) post(ctx context.Context, envelope []byte, replayable bool) 
 			t.mu.Lock()
 			t.url, t.urlStr = loc, u
 			t.mu.Unlock()
-			releaseResponse(body)
+			releaseBuffer(body)
 			continue
 		case http.StatusUnauthorized:
-			releaseResponse(body)
+			releaseBuffer(body)
 			return resp.StatusCode, nil, &AuthError{Status: resp.StatusCode, Challenge: resp.Header.Get("WWW-Authenticate")}
 		}
 		if rerr != nil {
-			releaseResponse(body)
+			releaseBuffer(body)
 			return 0, nil, fmt.Errorf("remoting: reading response: %w", rerr)
 		}
 		return resp.StatusCode, body, nil
@@ -215,57 +214,3 @@ func (e *AuthError) Unwrap() error { return ErrAccessDenied }
 
 // closeIdle releases idle connections.
 func (t *transport) closeIdle() { t.hc.CloseIdleConnections() }
-
-// maxPooledResponse is the largest response buffer kept for reuse; bigger
-// ones (large outputs) are left to the garbage collector.
-const maxPooledResponse = 64 << 10
-
-// responsePool holds response buffers (*[]byte) for reuse. wsman.ParseResponse
-// copies everything it returns (strings, decoded stream data, errors), so
-// a body can be reused as soon as it is parsed.
-var responsePool = sync.Pool{New: func() any { return new([]byte) }}
-
-// readResponse reads at most limit bytes of resp's body into a pooled
-// buffer, in one read when the length is known. The buffer goes back
-// with releaseResponse.
-func readResponse(resp *http.Response, limit int64) (*[]byte, error) {
-	bp := responsePool.Get().(*[]byte)
-	b := (*bp)[:0]
-	if n := resp.ContentLength; n >= 0 && n <= limit {
-		if int64(cap(b)) < n {
-			b = make([]byte, n)
-		}
-		b = b[:n]
-		_, err := io.ReadFull(resp.Body, b)
-		*bp = b
-		return bp, err
-	}
-	r := io.LimitedReader{R: resp.Body, N: limit}
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err != nil {
-			*bp = b
-			if err == io.EOF {
-				err = nil
-			}
-			return bp, err
-		}
-	}
-}
-
-// releaseResponse returns a buffer from readResponse for reuse; nothing may
-// use its bytes afterwards. Nil is ignored; oversized buffers are
-// dropped.
-func releaseResponse(bp *[]byte) {
-	if bp == nil {
-		return
-	}
-	if cap(*bp) > maxPooledResponse {
-		*bp = nil
-	}
-	responsePool.Put(bp)
-}

@@ -106,7 +106,7 @@ func TestReadResponse(t *testing.T) {
 		if err != nil || string(*bp) != tc.want {
 			t.Fatalf("%q (length %d, limit %d): got %q, %v", tc.body, tc.length, tc.limit, *bp, err)
 		}
-		releaseResponse(bp)
+		releaseBuffer(bp)
 	}
 	if _, err := readResponse(resp("short", 10), 100); err == nil {
 		t.Fatal("a body shorter than its Content-Length read without error")

@@ -92,7 +92,7 @@ func (c *wsClient) doWithin(ctx context.Context, limit time.Duration, shellID st
 	// ParseResponse copies what it returns, so the body can go back to
 	// the pool right after.
 	resp, err := wsman.ParseResponse(*data, wsman.Limits{MaxEnvelopeSize: c.maxEnv + maxResponseSlack}, msgID)
-	releaseResponse(data)
+	releaseBuffer(data)
 	if err != nil {
 		var f *wsman.Fault
 		if errors.As(err, &f) {
