@@ -70,9 +70,7 @@ type Event struct {
 	SessionID  string
 	Cmdlet     string
 	// Params are the bound parameters; secret ones are HMACed.
-	Params []cmdlet.BoundParam
-	// Roles are the granting roles (recorded with the parameters).
-	Roles     []string
+	Params    []cmdlet.BoundParam
 	ObjectIDs []string
 	// Err is the failure, nil on success.
 	Err error

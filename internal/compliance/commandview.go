@@ -22,9 +22,6 @@ type commandView struct {
 	// exact maps each cmdlet's canonical name (as clients usually spell
 	// it) to the same cmdlet, so a lookup needs no lowercased copy.
 	exact map[string]*cmdlet.Cmdlet
-	// roles maps each cmdlet's canonical name to grants.Roles of it,
-	// computed once for every audit event of the view's shells.
-	roles map[string][]string
 	infos []runspace.CommandInfo // sorted by name
 
 	refs int // shells holding the view; guarded by viewCache.mu
@@ -35,12 +32,11 @@ func newCommandView(a *rbac.Assignment, t *cmdlet.Table) *commandView {
 	g := a.Compile()
 	granted := g.Filter(t)
 	v := &commandView{key: a.Key(), grants: g, cmdlets: make(map[string]*cmdlet.Cmdlet, len(granted)),
-		exact: make(map[string]*cmdlet.Cmdlet, len(granted)), roles: make(map[string][]string, len(granted)),
+		exact: make(map[string]*cmdlet.Cmdlet, len(granted)),
 		infos: make([]runspace.CommandInfo, 0, len(granted))}
 	for _, c := range granted {
 		v.cmdlets[strings.ToLower(c.Name)] = c
 		v.exact[c.Name] = c
-		v.roles[c.Name] = g.Roles(c.Name)
 		v.infos = append(v.infos, c.Metadata())
 	}
 	return v
@@ -54,14 +50,6 @@ func (v *commandView) lookup(name string) (*cmdlet.Cmdlet, bool) {
 	}
 	c, ok := v.cmdlets[strings.ToLower(strings.TrimSpace(name))]
 	return c, ok
-}
-
-// rolesOf returns the roles granting the cmdlet called name.
-func (v *commandView) rolesOf(name string) []string {
-	if r, ok := v.roles[name]; ok {
-		return r
-	}
-	return v.grants.Roles(name)
 }
 
 // runspace returns a new Runspace for one shell over v. The runspace only

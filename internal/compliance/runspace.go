@@ -36,7 +36,7 @@ func (r *Runspace) Commands(ctx context.Context) ([]runspace.CommandInfo, error)
 
 // Help returns the Get-Help text of a granted cmdlet.
 func (r *Runspace) Help(name string) (string, bool) {
-	c, ok := r.view.cmdlets[strings.ToLower(name)]
+	c, ok := r.view.lookup(name)
 	if !ok {
 		return "", false
 	}
@@ -252,7 +252,7 @@ func (r *Runspace) audit(ctx context.Context, name string, b *cmdlet.Bound, outc
 // event describes one invocation of name by this runspace's principal.
 func (r *Runspace) event(name string, b *cmdlet.Bound, outcome error) audit.Event {
 	ev := audit.Event{TenantID: r.principal.TenantID, UserID: r.principal.UserID, UPN: r.principal.UPN,
-		ClientAddr: r.principal.ClientAddr, SessionID: r.shellID, Cmdlet: name, Roles: r.view.rolesOf(name), Err: outcome}
+		ClientAddr: r.principal.ClientAddr, SessionID: r.shellID, Cmdlet: name, Err: outcome}
 	if b != nil {
 		ev.Params = b.Params()
 		if id := b.String("Identity"); id != "" {
