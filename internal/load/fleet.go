@@ -29,6 +29,11 @@ type Fleet struct {
 	// RunID makes created object names unique across runs.
 	RunID string
 	Log   *slog.Logger
+	// Mark, if set, is called by Drive right before its clock starts
+	// (after seeding and warm-up) and right after the last measured call
+	// returns, so that figures like CPU time can bracket exactly the
+	// measured phase.
+	Mark func(ctx context.Context)
 
 	users []*fleetUser
 }
@@ -172,6 +177,9 @@ func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, rate float6
 		}
 		wg.Wait()
 	}
+	if f.Mark != nil {
+		f.Mark(ctx)
+	}
 	start := time.Now()
 	dctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -179,7 +187,11 @@ func (f *Fleet) Drive(ctx context.Context, d time.Duration, mix Mix, rate float6
 		wg.Go(func() { w.run(dctx) })
 	}
 	wg.Wait()
-	return time.Since(start)
+	measured = time.Since(start)
+	if f.Mark != nil {
+		f.Mark(ctx)
+	}
+	return measured
 }
 
 // WarmupRounds is how many unmeasured all-shells-at-once rounds Drive

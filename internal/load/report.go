@@ -35,6 +35,7 @@ type Report struct {
 	Targets  []TargetLine  `json:"targets"`
 	Errors   int           `json:"errors"`
 	Server   *ServerReport `json:"server,omitempty"`
+	CPU      *CPUReport    `json:"cpu,omitempty"`
 	Writes   WriteReport   `json:"writes"`
 	Fault    *FaultReport  `json:"fault,omitempty"`
 	Goals    []Goal        `json:"goals,omitempty"`
@@ -189,6 +190,13 @@ func (r *Report) WriteText(w io.Writer) error {
 	p("cmdlets completed\t%d in %.1fs = %.1f/s\n", r.Completed, r.DurationSeconds, r.Throughput)
 	p("latency ms\tp50 %.2f  p90 %.2f  p99 %.2f  max %.2f  mean %.2f\n", r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max, r.Latency.Mean)
 	p("errors\t%d\n", r.Errors)
+	if c := r.CPU; c != nil {
+		p("cpu per cmdlet\tippsd %.3f ms + ippsload %.3f ms = %.3f ms (%.1f + %.1f CPU-s over %d cmdlets; server counted %.0f, %.0f before the clock)\n",
+			c.ServerMs, c.ClientMs, c.ServerMs+c.ClientMs, c.ServerSeconds, c.ClientSeconds, c.Cmdlets, c.ServerCmdlets, c.BeforeClock)
+		if c.Ceiling > 0 {
+			p("cpu-bound ceiling\t%.0f cmdlets/s (%d cores shared by ippsd and ippsload at this cost per cmdlet)\n", c.Ceiling, c.Cores)
+		}
+	}
 	p("\n")
 	p("CMDLET\tCOMPLETED\tERRORS\tP50 ms\tP99 ms\n")
 	for _, c := range r.Cmdlets {

@@ -66,7 +66,8 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	log.InfoContext(ctx, "signed in", "users", len(cfg.Accounts), "seconds", r.SignInSeconds)
 
 	cfg.Target.closeIdle()
-	before, err := settledStats(ctx, scrape, metricsURL, -1)
+	beforeSnap, err := settledSnapshot(ctx, scrape, metricsURL, -1)
+	before := beforeSnap.Stats()
 	if err != nil {
 		return nil, err
 	}
@@ -95,9 +96,16 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 
 	ledger := &Ledger{}
 	stats := f.NewStats()
+	clock := &cpuClock{scrape: func(ctx context.Context) (Snapshot, error) { return Scrape(ctx, scrape, metricsURL) }}
+	f.Mark = clock.mark
 	r.DurationSeconds = f.Drive(ctx, cfg.Duration, cfg.Mix, cfg.Rate, ledger, cfg.CallTimeout, stats).Seconds()
 	r.addStats(f, stats, []*ErrorCounts{&openErrs})
 	log.InfoContext(ctx, "load done", "completed", r.Completed, "per_second", r.Throughput, "errors", r.Errors)
+	if r.CPU, err = clock.report(beforeSnap, r.Completed, cfg.Target.BaseURL); err != nil {
+		r.Warnings = append(r.Warnings, err.Error())
+	} else if r.CPU == nil {
+		r.Warnings = append(r.Warnings, "no CPU per cmdlet: the server does not export process_cpu_seconds_total, or nothing completed")
+	}
 
 	r.Writes = ledger.Verify(ctx, f.Shells(0))
 	if live := ledger.Live(); len(live) > 0 {
@@ -164,21 +172,27 @@ func (r *Report) addStats(f *Fleet, stats []*Stats, openErrs []*ErrorCounts) {
 // wantShells (skipped when negative) and the goroutine count stops
 // falling, for up to 20 s, then returns the last scrape.
 func settledStats(ctx context.Context, client *http.Client, url string, wantShells float64) (ServerStats, error) {
+	s, err := settledSnapshot(ctx, client, url, wantShells)
+	return s.Stats(), err
+}
+
+// settledSnapshot is settledStats returning the whole last scrape.
+func settledSnapshot(ctx context.Context, client *http.Client, url string, wantShells float64) (Snapshot, error) {
 	deadline := time.Now().Add(20 * time.Second)
-	var last ServerStats
+	var last Snapshot
 	for i := 0; ; i++ {
 		s, err := Scrape(ctx, client, url)
 		if err != nil {
-			return ServerStats{}, err
+			return nil, err
 		}
 		st := s.Stats()
-		settled := (wantShells < 0 || st.OpenShells <= wantShells) && i > 0 && st.Goroutines >= last.Goroutines
-		last = st
+		settled := (wantShells < 0 || st.OpenShells <= wantShells) && i > 0 && st.Goroutines >= last.Stats().Goroutines
+		last = s
 		if settled || time.Now().After(deadline) {
-			return st, nil
+			return s, nil
 		}
 		if err := sleep(ctx, time.Second); err != nil {
-			return ServerStats{}, err
+			return nil, err
 		}
 	}
 }

@@ -147,4 +147,23 @@ func TestRunAgainstIppsdDev(t *testing.T) {
 	if len(r.Goals) == 0 || !strings.Contains(text.String(), "GOAL") {
 		t.Error("no goals in the report")
 	}
+	// The CPU window brackets exactly the measured calls: the server ran
+	// each shell's seed and WarmupRounds Gets per shell before it, and
+	// the measured calls (plus at most one in flight per shell) inside it.
+	c := r.CPU
+	if c == nil {
+		t.Fatalf("no CPU report; warnings %v", r.Warnings)
+	}
+	if want := float64(users * shells * (1 + WarmupRounds)); c.BeforeClock != want {
+		t.Errorf("server ran %v cmdlets before the clock, want %v (seed + %d warm-up rounds per shell)", c.BeforeClock, want, WarmupRounds)
+	}
+	if c.ServerCmdlets < float64(r.Completed) || c.ServerCmdlets > float64(r.Completed)+users*shells {
+		t.Errorf("server ran %v cmdlets in the window, client completed %d", c.ServerCmdlets, r.Completed)
+	}
+	if c.ServerSeconds <= 0 || c.ClientSeconds <= 0 || c.ServerMs <= 0 || c.ClientMs <= 0 || c.Cores == 0 || c.Ceiling <= 0 {
+		t.Errorf("CPU report: %+v", c)
+	}
+	if !strings.Contains(text.String(), "cpu per cmdlet") {
+		t.Error("report text lacks the CPU line")
+	}
 }
