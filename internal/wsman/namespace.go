@@ -79,6 +79,19 @@ const FaultHTTPStatus = 500
 // ActionReceive → ".../shell/ReceiveResponse".
 func ResponseAction(action string) string { return action + responseSuffix }
 
+// The response actions, as constants: a call of ResponseAction is not
+// folded by the compiler and allocates, and parseResponseBody compares
+// against every one of them for each response.
+const (
+	actionCreateResponse  = ActionCreate + responseSuffix
+	actionCommandResponse = ActionCommand + responseSuffix
+	actionSendResponse    = ActionSend + responseSuffix
+	actionReceiveResponse = ActionReceive + responseSuffix
+	actionSignalResponse  = ActionSignal + responseSuffix
+	actionDeleteResponse  = ActionDelete + responseSuffix
+	actionGetResponse     = ActionGet + responseSuffix
+)
+
 // prefixFor returns the prefix Windows writes for a namespace, or "".
 func prefixFor(ns string) string {
 	switch ns {

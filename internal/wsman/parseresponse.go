@@ -104,7 +104,7 @@ func parseResponseBody(action string, body *element) (ResponseBody, error) {
 		return nil, &ResponseError{Action: action, Reason: reason, Err: err}
 	}
 	switch action {
-	case ResponseAction(ActionCreate):
+	case actionCreateResponse:
 		rc := body.child(NSTransfer, "ResourceCreated")
 		ref := rc.child(NSAddressing, "ReferenceParameters")
 		c := &CreateResponse{Address: rc.child(NSAddressing, "Address").trimmed()}
@@ -127,15 +127,15 @@ func parseResponseBody(action string, body *element) (ResponseBody, error) {
 			c.Shell.ResourceURI = u
 		}
 		return c, nil
-	case ResponseAction(ActionCommand):
+	case actionCommandResponse:
 		id := body.child(NSShell, "CommandResponse").child(NSShell, "CommandId").trimmed()
 		if id == "" {
 			return bad("no rsp:CommandId", nil)
 		}
 		return &CommandResponse{CommandID: id}, nil
-	case ResponseAction(ActionSend):
+	case actionSendResponse:
 		return &SendResponse{}, nil
-	case ResponseAction(ActionReceive):
+	case actionReceiveResponse:
 		re := body.child(NSShell, "ReceiveResponse")
 		if re == nil {
 			return bad("no rsp:ReceiveResponse", nil)
@@ -174,11 +174,11 @@ func parseResponseBody(action string, body *element) (ResponseBody, error) {
 			}
 		}
 		return r, nil
-	case ResponseAction(ActionSignal):
+	case actionSignalResponse:
 		return &SignalResponse{}, nil
-	case ResponseAction(ActionDelete):
+	case actionDeleteResponse:
 		return &DeleteResponse{}, nil
-	case ResponseAction(ActionGet):
+	case actionGetResponse:
 		sh := body.child(NSShell, "Shell")
 		if sh == nil {
 			return bad("no rsp:Shell", nil)

@@ -85,13 +85,13 @@ type DeleteResponse struct{}
 // GetResponse answers Get with the shell's properties.
 type GetResponse struct{ Shell ShellInfo }
 
-func (*CreateResponse) Action() string  { return ResponseAction(ActionCreate) }
-func (*CommandResponse) Action() string { return ResponseAction(ActionCommand) }
-func (*SendResponse) Action() string    { return ResponseAction(ActionSend) }
-func (*ReceiveResponse) Action() string { return ResponseAction(ActionReceive) }
-func (*SignalResponse) Action() string  { return ResponseAction(ActionSignal) }
-func (*DeleteResponse) Action() string  { return ResponseAction(ActionDelete) }
-func (*GetResponse) Action() string     { return ResponseAction(ActionGet) }
+func (*CreateResponse) Action() string  { return actionCreateResponse }
+func (*CommandResponse) Action() string { return actionCommandResponse }
+func (*SendResponse) Action() string    { return actionSendResponse }
+func (*ReceiveResponse) Action() string { return actionReceiveResponse }
+func (*SignalResponse) Action() string  { return actionSignalResponse }
+func (*DeleteResponse) Action() string  { return actionDeleteResponse }
+func (*GetResponse) Action() string     { return actionGetResponse }
 
 func (*CreateResponse) head() string  { return headCreate }
 func (*CommandResponse) head() string { return headCommand }
