@@ -22,25 +22,52 @@ type wsClient struct {
 	maxEnv      int
 	opTimeout   time.Duration
 	sessionID   string
-	// sel caches the selector set of the last shell id used: it is the
-	// same for every request of a shell, and MarshalRequest only reads it.
-	sel atomic.Pointer[selectorSet]
+	// hdr caches the rendered header of the last endpoint URL and shell
+	// id used: every request of a shell shares it but for its Action and
+	// MessageID.
+	hdr atomic.Pointer[shellHeader]
 }
 
-// selectorSet is a read-only w:SelectorSet for one shell id.
-type selectorSet struct {
-	shellID string
-	m       map[string]string
+// shellHeader is the request header prepared for one URL and shell id.
+type shellHeader struct {
+	to, shellID string
+	h           *wsman.RequestHeader
 }
 
-// selectors returns the (shared, read-only) selector map for shellID.
-func (c *wsClient) selectors(shellID string) map[string]string {
-	if s := c.sel.Load(); s != nil && s.shellID == shellID {
-		return s.m
+// header returns the header fields every request carries.
+func (c *wsClient) header(to string) wsman.Header {
+	return wsman.Header{
+		To:               to,
+		ResourceURI:      c.resourceURI,
+		MaxEnvelopeSize:  c.maxEnv,
+		OperationTimeout: c.opTimeout,
+		Locale:           "en-US",
+		DataLocale:       "en-US",
+		SessionID:        c.sessionID,
 	}
-	s := &selectorSet{shellID: shellID, m: map[string]string{wsman.SelectorShellID: shellID}}
-	c.sel.Store(s)
-	return s.m
+}
+
+// marshal builds the envelope for body to shellID (none when empty) with
+// the extra options opts, and returns it with its MessageID. Requests to
+// a shell without extra options use the cached prepared header.
+func (c *wsClient) marshal(shellID string, body wsman.Body, opts []wsman.Option) ([]byte, string, error) {
+	to := c.t.currentURLString()
+	if shellID == "" || len(opts) > 0 {
+		h := c.header(to)
+		h.Options = opts
+		if shellID != "" {
+			h.Selectors = map[string]string{wsman.SelectorShellID: shellID}
+		}
+		return wsman.MarshalRequest(h, body)
+	}
+	sh := c.hdr.Load()
+	if sh == nil || sh.shellID != shellID || sh.to != to {
+		h := c.header(to)
+		h.Selectors = map[string]string{wsman.SelectorShellID: shellID}
+		sh = &shellHeader{to: to, shellID: shellID, h: wsman.NewRequestHeader(h)}
+		c.hdr.Store(sh)
+	}
+	return sh.h.Marshal(body)
 }
 
 func newWSClient(t *transport, resourceURI string, maxEnv int, opTimeout time.Duration) *wsClient {
@@ -59,20 +86,7 @@ func (c *wsClient) do(ctx context.Context, shellID string, body wsman.Body, opts
 // the same as do under context.WithTimeout(ctx, limit), with one timer
 // instead of two.
 func (c *wsClient) doWithin(ctx context.Context, limit time.Duration, shellID string, body wsman.Body, opts ...wsman.Option) (wsman.ResponseBody, error) {
-	h := wsman.Header{
-		To:               c.t.currentURLString(),
-		ResourceURI:      c.resourceURI,
-		MaxEnvelopeSize:  c.maxEnv,
-		OperationTimeout: c.opTimeout,
-		Locale:           "en-US",
-		DataLocale:       "en-US",
-		SessionID:        c.sessionID,
-		Options:          opts,
-	}
-	if shellID != "" {
-		h.Selectors = c.selectors(shellID)
-	}
-	env, msgID, err := wsman.MarshalRequest(h, body)
+	env, msgID, err := c.marshal(shellID, body, opts)
 	if err != nil {
 		return nil, fmt.Errorf("remoting: building %s: %w", opName(body), err)
 	}

@@ -116,5 +116,14 @@ func BenchmarkMarshalRequestSmall(b *testing.B) {
 				}
 			}
 		})
+		b.Run(c.name+"/prepared", func(b *testing.B) {
+			p := NewRequestHeader(h)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := p.Marshal(c.body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 // ShellId selector.
 var ErrNoShellID = errors.New("wsman: missing ShellId selector")
 
+var errNilBody = errors.New("wsman: nil request body")
+
 // MarshalRequest builds a request envelope for body (client side) in the
 // shape pypsrp and Windows send (remoting-protocol §1.3). It returns the
 // envelope and the a:MessageID used: h.MessageID, or a fresh NewMessageID()
@@ -20,37 +22,15 @@ var ErrNoShellID = errors.New("wsman: missing ShellId selector")
 // adds WSMAN_CMDSHELL_OPTION_KEEPALIVE=TRUE unless h.Options already names
 // them. Every operation except Create needs the ShellId selector.
 func MarshalRequest(h Header, body Body) (data []byte, messageID string, err error) {
-	if body == nil {
-		return nil, "", errors.New("wsman: nil request body")
-	}
-	if _, isCreate := body.(*Create); !isCreate && h.ShellID() == "" {
-		if _, isEnum := body.(*Enumerate); !isEnum {
-			return nil, "", ErrNoShellID
-		}
-	}
-	// implied is the option the operation adds after h.Options, if any.
-	var implied *Option
-	switch body.(type) {
-	case *Create:
-		if _, ok := h.Option(OptionProtocolVersion); !ok {
-			implied = &optProtocolVersion
-		}
-	case *Receive:
-		if _, ok := h.Option(OptionKeepAlive); !ok {
-			implied = &optKeepAlive
-		}
+	if err := checkRequest(&h, body); err != nil {
+		return nil, "", err
 	}
 	messageID = h.MessageID
 	if messageID == "" {
 		messageID = NewMessageID()
 	}
-	replyTo := h.ReplyTo
-	if replyTo == "" {
-		replyTo = AddressAnonymous
-	}
-
-	n := 1100 + len(h.To) + len(h.ResourceURI) + len(replyTo) + len(messageID) + len(h.Locale) + len(h.DataLocale) +
-		len(h.SessionID) + len(h.CompressionType) + body.sizeHint()
+	n := 1100 + len(h.To) + len(h.ResourceURI) + len(h.ReplyTo) + len(AddressAnonymous) + len(messageID) + len(h.Locale) +
+		len(h.DataLocale) + len(h.SessionID) + len(h.CompressionType) + body.sizeHint()
 	for k, v := range h.Selectors {
 		n += 48 + len(k) + len(v)
 	}
@@ -58,6 +38,39 @@ func MarshalRequest(h Header, body Body) (data []byte, messageID string, err err
 		n += 48 + len(o.Name) + len(o.Value)
 	}
 	w := writer{b: make([]byte, 0, n)}
+	w.headerToAction(&h)
+	w.text(body.Action())
+	w.headerActionToMessageID(&h)
+	w.text(messageID)
+	w.headerAfterMessageID(&h)
+	w.optionsAndBody(h.Options, body)
+	return w.b, messageID, nil
+}
+
+// checkRequest refuses a nil body and a shell operation without the
+// ShellId selector.
+func checkRequest(h *Header, body Body) error {
+	if body == nil {
+		return errNilBody
+	}
+	if _, isCreate := body.(*Create); !isCreate && h.ShellID() == "" {
+		if _, isEnum := body.(*Enumerate); !isEnum {
+			return ErrNoShellID
+		}
+	}
+	return nil
+}
+
+// The header is written in three parts around the two values that differ
+// between requests of one shell, a:Action and a:MessageID, so that
+// RequestHeader can render the parts once.
+
+// headerToAction writes the envelope start through the a:Action start tag.
+func (w *writer) headerToAction(h *Header) {
+	replyTo := h.ReplyTo
+	if replyTo == "" {
+		replyTo = AddressAnonymous
+	}
 	w.raw(requestHead)
 	w.text(h.To)
 	w.raw("</a:To>")
@@ -66,14 +79,24 @@ func MarshalRequest(h Header, body Body) (data []byte, messageID string, err err
 	w.raw(`</w:ResourceURI><a:ReplyTo><a:Address s:mustUnderstand="true">`)
 	w.text(replyTo)
 	w.raw(`</a:Address></a:ReplyTo><a:Action s:mustUnderstand="true">`)
-	w.text(body.Action())
+}
+
+// headerActionToMessageID writes from the a:Action end tag through the
+// a:MessageID start tag.
+func (w *writer) headerActionToMessageID(h *Header) {
 	w.raw("</a:Action>")
 	if h.MaxEnvelopeSize > 0 {
 		w.raw(`<w:MaxEnvelopeSize s:mustUnderstand="true">`)
 		w.uint(uint64(h.MaxEnvelopeSize))
 		w.raw("</w:MaxEnvelopeSize>")
 	}
-	w.elem("a:MessageID", messageID)
+	w.raw("<a:MessageID>")
+}
+
+// headerAfterMessageID writes from the a:MessageID end tag through the
+// selector set: everything of the header but its options.
+func (w *writer) headerAfterMessageID(h *Header) {
+	w.raw("</a:MessageID>")
 	if h.Locale != "" {
 		w.open("w:Locale")
 		w.attr("xml:lang", h.Locale)
@@ -117,9 +140,27 @@ func MarshalRequest(h Header, body Body) (data []byte, messageID string, err err
 		}
 		w.raw("</w:SelectorSet>")
 	}
-	if len(h.Options) > 0 || implied != nil {
+}
+
+// optionsAndBody writes the option set (opts, then the option the
+// operation implies unless opts name it), the end of the header, the body
+// and the end of the envelope.
+func (w *writer) optionsAndBody(opts []Option, body Body) {
+	// implied is the option the operation adds after opts, if any.
+	var implied *Option
+	switch body.(type) {
+	case *Create:
+		if !hasOption(opts, OptionProtocolVersion) {
+			implied = &optProtocolVersion
+		}
+	case *Receive:
+		if !hasOption(opts, OptionKeepAlive) {
+			implied = &optKeepAlive
+		}
+	}
+	if len(opts) > 0 || implied != nil {
 		w.raw(`<w:OptionSet s:mustUnderstand="true">`)
-		for _, o := range h.Options {
+		for _, o := range opts {
 			w.option(o)
 		}
 		if implied != nil {
@@ -128,9 +169,18 @@ func MarshalRequest(h Header, body Body) (data []byte, messageID string, err err
 		w.raw("</w:OptionSet>")
 	}
 	w.raw("</s:Header><s:Body>")
-	w = body.appendBody(w)
+	*w = body.appendBody(*w)
 	w.raw("</s:Body></s:Envelope>")
-	return w.b, messageID, nil
+}
+
+// hasOption reports whether opts holds an option named name.
+func hasOption(opts []Option, name string) bool {
+	for _, o := range opts {
+		if o.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // requestHead is the constant start of a request envelope, up to the a:To

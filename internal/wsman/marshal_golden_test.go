@@ -63,23 +63,9 @@ func marshalCases() []struct {
 			add(fmt.Sprintf("fault %d reply %q", i, rp.RelatesTo), MarshalFault(rp, f))
 		}
 	}
-	full := Header{To: odd, ResourceURI: odd, ReplyTo: odd, MaxEnvelopeSize: 153600, MessageID: odd, Locale: odd, DataLocale: odd,
-		SessionID: odd, OperationTimeout: 20500 * time.Millisecond, CompressionType: odd,
-		Selectors: map[string]string{SelectorShellID: odd, "b": "2", "a": "1", odd: odd},
-		Options:   []Option{{Name: odd, Value: odd, MustComply: true}, {Name: "x", Value: ""}}}
-	for _, h := range []Header{clientHeader(), full, {MessageID: "uuid:M", Selectors: map[string]string{SelectorShellID: "S"}}} {
-		for i, b := range []Body{
-			&Create{ShellID: testShellID, Name: "n", InputStreams: "stdin pr", OutputStreams: "stdout", IdleTimeOut: time.Hour, CreationXML: []byte("x")},
-			&Create{ShellID: odd, Name: odd, InputStreams: odd, OutputStreams: odd, CreationXML: []byte{}},
-			&Create{},
-			&Command{CommandID: testCmdID, Command: "Get-X", Arguments: psrpMessage(createPipelineXML)},
-			&Command{CommandID: odd, Command: odd},
-			&Send{Streams: []Stream{{Name: "stdin", CommandID: testCmdID, Data: []byte("1")}, {Name: odd, End: true}}},
-			&Send{},
-			&Receive{SequenceID: "0", DesiredStream: "stdout", CommandID: testCmdID}, &Receive{SequenceID: odd, DesiredStream: odd, CommandID: odd},
-			&Signal{CommandID: testCmdID, Code: SignalPSCtrlC}, &Signal{Code: odd},
-			&Delete{}, &Get{}, &Enumerate{},
-		} {
+	headers, bodies := requestCases()
+	for _, h := range headers {
+		for i, b := range bodies {
 			data, id, err := MarshalRequest(h, b)
 			add(fmt.Sprintf("request %T %d to %q: id %q err %v", b, i, h.To, id, err), data)
 		}
@@ -100,6 +86,29 @@ func marshalCases() []struct {
 	}
 	add("payloads", payloads)
 	return out
+}
+
+// requestCases returns the request headers and bodies of the golden
+// request envelopes, with plain and odd field values.
+func requestCases() ([]Header, []Body) {
+	full := Header{To: odd, ResourceURI: odd, ReplyTo: odd, MaxEnvelopeSize: 153600, MessageID: odd, Locale: odd, DataLocale: odd,
+		SessionID: odd, OperationTimeout: 20500 * time.Millisecond, CompressionType: odd,
+		Selectors: map[string]string{SelectorShellID: odd, "b": "2", "a": "1", odd: odd},
+		Options:   []Option{{Name: odd, Value: odd, MustComply: true}, {Name: "x", Value: ""}}}
+	headers := []Header{clientHeader(), full, {MessageID: "uuid:M", Selectors: map[string]string{SelectorShellID: "S"}}}
+	bodies := []Body{
+		&Create{ShellID: testShellID, Name: "n", InputStreams: "stdin pr", OutputStreams: "stdout", IdleTimeOut: time.Hour, CreationXML: []byte("x")},
+		&Create{ShellID: odd, Name: odd, InputStreams: odd, OutputStreams: odd, CreationXML: []byte{}},
+		&Create{},
+		&Command{CommandID: testCmdID, Command: "Get-X", Arguments: psrpMessage(createPipelineXML)},
+		&Command{CommandID: odd, Command: odd},
+		&Send{Streams: []Stream{{Name: "stdin", CommandID: testCmdID, Data: []byte("1")}, {Name: odd, End: true}}},
+		&Send{},
+		&Receive{SequenceID: "0", DesiredStream: "stdout", CommandID: testCmdID}, &Receive{SequenceID: odd, DesiredStream: odd, CommandID: odd},
+		&Signal{CommandID: testCmdID, Code: SignalPSCtrlC}, &Signal{Code: odd},
+		&Delete{}, &Get{}, &Enumerate{},
+	}
+	return headers, bodies
 }
 
 // TestMarshalGolden checks every builder against testdata/marshal.golden.
