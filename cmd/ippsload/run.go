@@ -85,7 +85,7 @@ scheduled start: the way to ask "what is p99 at R cmdlets/s?".`,
 	fs.StringVar(&caFile, "ca-file", "", "PEM CA to trust (default: system roots)")
 	fs.DurationVar(&duration, "duration", 10*time.Second, "how long to run the mix")
 	fs.DurationVar(&idle, "idle", 3*time.Second, "idle time with all shells open before the memory scrape")
-	fs.DurationVar(&waitGC, "wait-gc", 0, "keep idling (up to this long, e.g. 130s) until the server has run a GC, for the live-heap per-shell figure")
+	fs.DurationVar(&waitGC, "wait-gc", 0, "keep idling (up to this long, e.g. 130s) until the server has run a GC, for the live-heap per-shell figure (not needed when ippsd runs with IPPSD_DEBUG_PPROF=1: the tool then forces a GC through /debug/pprof)")
 	fs.DurationVar(&timeout, "timeout", 30*time.Second, "per-cmdlet timeout")
 	fs.Float64Var(&rate, "rate", 0, "offered cmdlets/s in all, paced over the shells (default: closed loop)")
 	return cmd

@@ -30,16 +30,19 @@ type Report struct {
 	Throughput float64 `json:"cmdlets_per_second"`
 	// Latency is client-side, from Invoke to its return, over completed
 	// cmdlets.
-	Latency  Latency       `json:"latency_ms"`
-	Cmdlets  []CmdletLine  `json:"cmdlets"`
-	Targets  []TargetLine  `json:"targets"`
-	Errors   int           `json:"errors"`
-	Server   *ServerReport `json:"server,omitempty"`
-	CPU      *CPUReport    `json:"cpu,omitempty"`
-	Writes   WriteReport   `json:"writes"`
-	Fault    *FaultReport  `json:"fault,omitempty"`
-	Goals    []Goal        `json:"goals,omitempty"`
-	Warnings []string      `json:"warnings,omitempty"`
+	Latency Latency       `json:"latency_ms"`
+	Cmdlets []CmdletLine  `json:"cmdlets"`
+	Targets []TargetLine  `json:"targets"`
+	Errors  int           `json:"errors"`
+	Server  *ServerReport `json:"server,omitempty"`
+	// ForcedGC is set when the load tool made the server collect garbage
+	// (through its pprof endpoint) before the idle memory scrape.
+	ForcedGC bool         `json:"forced_gc,omitempty"`
+	CPU      *CPUReport   `json:"cpu,omitempty"`
+	Writes   WriteReport  `json:"writes"`
+	Fault    *FaultReport `json:"fault,omitempty"`
+	Goals    []Goal       `json:"goals,omitempty"`
+	Warnings []string     `json:"warnings,omitempty"`
 }
 
 // Latency holds percentiles in milliseconds.
@@ -220,9 +223,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("goroutines\t%.0f\t%.0f\t%.0f\n", s.Before.Goroutines, s.Idle.Goroutines, s.AfterClose.Goroutines)
 		p("stack in use MiB\t%.1f\t%.1f\t%.1f\n", s.Before.StackInuse/(1<<20), s.Idle.StackInuse/(1<<20), s.AfterClose.StackInuse/(1<<20))
 		p("heap goal MiB\t%.1f\t%.1f\t%.1f\n", s.Before.NextGC/(1<<20), s.Idle.NextGC/(1<<20), s.AfterClose.NextGC/(1<<20))
-		live := "n/a (no GC after the shells opened; try a longer --wait-gc)"
+		live := "n/a (no GC after the shells opened; try a longer --wait-gc, or run ippsd with IPPSD_DEBUG_PPROF=1 so the load tool can force one)"
 		if s.LiveHeapValid {
 			live = fmt.Sprintf("%.1f KiB", s.LiveHeapPerShell/1024)
+			if r.ForcedGC {
+				live += " (after a GC forced through /debug/pprof)"
+			}
 		}
 		p("per idle shell\theap in use %.1f KiB, live heap %s, stack %.1f KiB, RSS %.1f KiB\n", s.HeapPerShell/1024, live, s.StackPerShell/1024, s.RSSPerShell/1024)
 	}

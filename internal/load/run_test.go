@@ -36,7 +36,8 @@ func startDev(t *testing.T, bin string) DevFacts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := StartProcess("ippsd dev", bin, []string{"dev", "--data-dir", dir, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--quiet"}, nil, logf)
+	p, err := StartProcess("ippsd dev", bin, []string{"dev", "--data-dir", dir, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--quiet"},
+		[]string{"IPPSD_DEBUG_PPROF=1"}, logf) // lets Run force a GC for the live-heap figure
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +144,11 @@ func TestRunAgainstIppsdDev(t *testing.T) {
 	}
 	if s != nil && (s.Before.Goroutines == 0 || s.Idle.Goroutines <= s.Before.Goroutines) {
 		t.Errorf("goroutines before %v idle %v", s.Before.Goroutines, s.Idle.Goroutines)
+	}
+	// With pprof served, Run forces a GC instead of waiting up to 2 min,
+	// so the live heap per idle shell is measured.
+	if !r.ForcedGC || s == nil || !s.LiveHeapValid || s.LiveHeapPerShell <= 0 {
+		t.Errorf("forced GC %v; live heap per shell: %+v", r.ForcedGC, s)
 	}
 	if len(r.Goals) == 0 || !strings.Contains(text.String(), "GOAL") {
 		t.Error("no goals in the report")
