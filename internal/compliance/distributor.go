@@ -38,11 +38,20 @@ func (c *DistributorConfig) SetDefaults() {
 // policies from Pending to Success (stamping LastStatusUpdateTime) and
 // deletes policies in PendingDeletion, in every tenant. Several replicas
 // may run one each: updates are idempotent.
+//
+// A pass costs what changed: policies it already judged at their
+// current version (see lagWindow) are listed again while they stay in
+// the lag window but not decoded again, and the others are decoded only
+// as far as their DistributionStatus (policyStatus).
 type Distributor struct {
-	st         storage.ObjectStore
-	cfg        DistributorConfig
-	logger     *slog.Logger
-	checkpoint time.Time // owned by the goroutine calling Step/Run
+	st     storage.ObjectStore
+	cfg    DistributorConfig
+	logger *slog.Logger
+	// checkpoint, window and decoded are owned by the goroutine calling
+	// Step or Run.
+	checkpoint time.Time
+	window     lagWindow
+	decoded    int // bodies read by Step, for tests
 }
 
 // NewDistributor returns a Distributor over st.
@@ -90,10 +99,18 @@ func (d *Distributor) Step(ctx context.Context) (int, error) {
 			if o.ModifiedAt.After(newest) {
 				newest = o.ModifiedAt
 			}
-			if b, err := decode[policyBody](o); err != nil {
+			if d.window.settled(o) {
+				continue
+			}
+			d.decoded++
+			ps, err := decode[policyStatus](o)
+			if err != nil {
 				return n, err
-			} else if b.DistributionStatus == StatusPending || b.DistributionStatus == StatusPendingDeletion {
-				todo = append(todo, pendingPolicy{o, b.DistributionStatus})
+			}
+			if ps.DistributionStatus == StatusPending || ps.DistributionStatus == StatusPendingDeletion {
+				todo = append(todo, pendingPolicy{o, ps.DistributionStatus})
+			} else {
+				d.window.add(o)
 			}
 		}
 		for len(todo) > 0 {
@@ -112,8 +129,15 @@ func (d *Distributor) Step(ctx context.Context) (int, error) {
 	}
 	if cp := newest.Add(-d.cfg.Lag); cp.After(d.checkpoint) {
 		d.checkpoint = cp
+		d.window.prune(cp)
 	}
 	return n, nil
+}
+
+// policyStatus is the part of a policy body Step reads to find work;
+// decoding only it skips building the body's lists and maps.
+type policyStatus struct {
+	DistributionStatus string `json:"distributionStatus"`
 }
 
 // distributeChunk bounds the changes one transaction carries, so that
@@ -132,15 +156,19 @@ type pendingPolicy struct {
 	status string
 }
 
-// distributePage distributes ps, in one transaction when it can.
+// distributePage distributes ps, in one transaction when it can, and
+// remembers the policies it moved to Success in the lag window once
+// their updates are committed.
 func (d *Distributor) distributePage(ctx context.Context, ps []pendingPolicy) (int, error) {
 	if len(ps) == 0 {
 		return 0, nil
 	}
+	var updated []storage.Object
 	run := func(st storage.ObjectStore) (int, error) {
 		n := 0
+		updated = updated[:0] // a retried transaction starts over
 		for _, p := range ps {
-			done, err := d.distribute(ctx, st, p.obj, p.status)
+			done, err := d.distribute(ctx, st, p.obj, p.status, &updated)
 			if err != nil {
 				return n, err
 			}
@@ -152,7 +180,9 @@ func (d *Distributor) distributePage(ctx context.Context, ps []pendingPolicy) (i
 	}
 	tx, ok := d.st.(txObjects)
 	if !ok {
-		return run(d.st)
+		n, err := run(d.st)
+		d.remember(updated) // each update committed on its own
+		return n, err
 	}
 	var n int
 	err := tx.Tx(ctx, func(ctx context.Context, s storage.Storage) error {
@@ -163,12 +193,21 @@ func (d *Distributor) distributePage(ctx context.Context, ps []pendingPolicy) (i
 	if err != nil {
 		return 0, err
 	}
+	d.remember(updated)
 	return n, nil
 }
 
+// remember adds committed updates to the lag window.
+func (d *Distributor) remember(updated []storage.Object) {
+	for _, o := range updated {
+		d.window.add(o)
+	}
+}
+
 // distribute moves o on from status (read when it was listed; the
-// update re-checks it under the row lock).
-func (d *Distributor) distribute(ctx context.Context, st storage.ObjectStore, o storage.Object, status string) (bool, error) {
+// update re-checks it under the row lock). A policy it updates is
+// appended, as stored, to updated.
+func (d *Distributor) distribute(ctx context.Context, st storage.ObjectStore, o storage.Object, status string, updated *[]storage.Object) (bool, error) {
 	switch status {
 	case StatusPendingDeletion:
 		if err := st.DeleteObject(ctx, o.TenantID, KindPolicy, o.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -176,7 +215,7 @@ func (d *Distributor) distribute(ctx context.Context, st storage.ObjectStore, o 
 		}
 		return true, nil
 	case StatusPending:
-		_, err := st.UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(cur storage.Object) (storage.Object, error) {
+		stored, err := st.UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(cur storage.Object) (storage.Object, error) {
 			cb, err := decode[policyBody](cur)
 			if err != nil {
 				return cur, err
@@ -196,6 +235,7 @@ func (d *Distributor) distribute(ctx context.Context, st storage.ObjectStore, o 
 		if err != nil {
 			return false, fmt.Errorf("compliance: distributor update: %w", err)
 		}
+		*updated = append(*updated, stored)
 		return true, nil
 	}
 	return false, nil
