@@ -107,6 +107,7 @@ func decodeWith[T any](data []byte, opts DecodeOptions, fast bool, decode func(*
 		p := decoderPool.Get().(*pooledDecoder)
 		p.lx.data = data
 		p.d.reset(opts, len(data))
+		p.d.objsLeft = objectBound(data)
 		v, err := decode(&p.d)
 		p.release()
 		decoderPool.Put(p)

@@ -1,6 +1,7 @@
 package clixml
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"sync"
@@ -33,7 +34,10 @@ type decoder struct {
 	items []Value
 	names []string
 	// size is the input length, from which slab lengths are estimated.
-	size     int
+	size int
+	// objsLeft, when positive, bounds the objects the rest of the message
+	// can hold (see objectBound); it sizes the object slab instead of size.
+	objsLeft int
 	objs     []Object
 	propSlab []Property
 	itemSlab []Value
@@ -49,7 +53,7 @@ const maxInternedStrings = 4096
 
 // reset prepares d for a message of size bytes.
 func (d *decoder) reset(opts DecodeOptions, size int) {
-	d.opts, d.size, d.count, d.depth = opts, size, 0, 0
+	d.opts, d.size, d.count, d.depth, d.objsLeft = opts, size, 0, 0, 0
 }
 
 // pooledDecoder is a decoder over the fast lexer, kept in decoderPool
@@ -125,14 +129,29 @@ func slabLen(need, used, est, max int) int {
 	return n
 }
 
-// newObject returns a zeroed Object from the slab.
+// newObject returns a zeroed Object from the slab. The slab is sized by
+// objsLeft when known: a message of one wide object then allocates one
+// Object, not one per 128 bytes of input.
 func (d *decoder) newObject() *Object {
 	if len(d.objs) == 0 {
-		d.objs = make([]Object, slabLen(1, 0, d.size/128+1, 64))
+		n := slabLen(1, 0, d.size/128+1, 64)
+		if d.objsLeft > 0 {
+			n = min(d.objsLeft, 64)
+			d.objsLeft -= n
+		}
+		d.objs = make([]Object, n)
 	}
 	o := &d.objs[0]
 	d.objs = d.objs[1:]
 	return o
+}
+
+// objectBound returns an upper bound of the Objects decoding data can
+// create: every one comes from an <Obj> element or a nested <MS N="...">
+// member set, so it counts "<Obj" and "<MS " (a bare <MS> holds an
+// object's own extended properties).
+func objectBound(data []byte) int {
+	return bytes.Count(data, []byte("<Obj")) + bytes.Count(data, []byte("<MS "))
 }
 
 // carve returns a copy of src cut from *slab, refilling the slab (sized

@@ -2,6 +2,8 @@ package clixml
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -78,5 +80,57 @@ func TestCarvedSlicesAreCapped(t *testing.T) {
 	*a.ToString = "changed"
 	if after, _ := b.Get("Name"); after != before || b.TypeNames[0] == "Extra" || *b.ToString == "changed" {
 		t.Error("appending to one decoded object changed another")
+	}
+}
+
+// TestObjectBound checks that objectBound, which sizes the object slab,
+// is at least the number of Objects a message decodes to.
+func TestObjectBound(t *testing.T) {
+	inputs := []string{
+		`<Obj RefId="0"><MS><S N="a">x</S><MS N="inner"><I32 N="n">1</I32><MS N="deeper"><B N="b">true</B></MS></MS></MS></Obj>`,
+		`<Obj RefId="0"><LST><Obj RefId="1"/><Obj RefId="2"><Obj RefId="3"/></Obj><Ref RefId="1"/></LST></Obj>`,
+		`<S>no objects</S>`,
+	}
+	for _, name := range []string{"policy.xml", "batch3.xml", "create_pipeline.xml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, in := range inputs {
+		vs, err := UnmarshalDocument([]byte("<Objs>" + in + "</Objs>"))
+		if err != nil {
+			t.Fatalf("%.60s: %v", in, err)
+		}
+		seen := map[*Object]bool{}
+		for _, v := range vs {
+			countObjects(v, seen)
+		}
+		if got := objectBound([]byte(in)); got < len(seen) {
+			t.Errorf("%.60s: objectBound %d, decoded %d objects", in, got, len(seen))
+		}
+	}
+}
+
+func countObjects(v Value, seen map[*Object]bool) {
+	o, ok := v.(*Object)
+	if !ok || o == nil || seen[o] {
+		return
+	}
+	seen[o] = true
+	countObjects(o.Primitive, seen)
+	if o.Base != nil {
+		countObjects(o.Base, seen)
+	}
+	for _, it := range o.Items {
+		countObjects(it, seen)
+	}
+	for _, e := range o.Entries {
+		countObjects(e.Key, seen)
+		countObjects(e.Value, seen)
+	}
+	for _, p := range append(append([]Property(nil), o.Adapted...), o.Extended...) {
+		countObjects(p.Value, seen)
 	}
 }
