@@ -106,6 +106,20 @@ func BenchmarkInvokeGetPolicyByIdentity(b *testing.B) {
 	reportCPU(b, cpu)
 }
 
+// BenchmarkInvokeGetTag is the load mix's second cmdlet:
+// Get-ComplianceTag without -Identity, every label of the tenant.
+func BenchmarkInvokeGetTag(b *testing.B) {
+	e := newBenchEnv(b)
+	rs := e.open(e.scc, e.admin)
+	cpu := processCPU()
+	for b.Loop() {
+		if err := invokeOK(rs, runspace.Command{Name: "Get-ComplianceTag"}, benchTags); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu)
+}
+
 // BenchmarkInvokeMix runs the load mix in parallel, one shell per
 // goroutine (each its own user, to stay under the connection limit):
 // Get-RetentionCompliancePolicy -Identity 60, Get-ComplianceTag 20,
