@@ -23,6 +23,11 @@ const maxCachedBodies = 8192
 // its slices and maps with the cache: callers must treat it as
 // read-only, which is why only the read-only Get cmdlets use it. The
 // zero value is ready to use and safe for concurrent use.
+//
+// An entry also holds the output object last built from its body (see
+// outTemplate), so a Get that returns an unchanged object copies it
+// instead of building it; with it an entry of a policy costs about 4 KB,
+// so a full cache about 32 MiB.
 type bodyCache[T any] struct {
 	mu sync.Mutex
 	m  map[bodyKey]*cachedBody[T] // guarded by mu
@@ -30,24 +35,38 @@ type bodyCache[T any] struct {
 
 type bodyKey struct{ tenant, id string }
 
+// cachedBody is one entry; body and v are read-only once stored.
 type cachedBody[T any] struct {
 	body []byte
 	v    T
+	out  templateSlot
 }
 
 // decode returns decode[T](o), from the cache when o's body is unchanged
 // since it was last decoded.
 func (c *bodyCache[T]) decode(o storage.Object) (T, error) {
+	e, err := c.entry(o)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return e.v, nil
+}
+
+// entry returns the entry holding decode[T](o), adding one when o's body
+// changed since it was last decoded. Its v and out follow decode's
+// read-only rule.
+func (c *bodyCache[T]) entry(o storage.Object) (*cachedBody[T], error) {
 	k := bodyKey{o.TenantID, o.ID}
 	c.mu.Lock()
 	e := c.m[k]
 	c.mu.Unlock()
 	if e != nil && bytes.Equal(e.body, o.Body) {
-		return e.v, nil
+		return e, nil
 	}
 	v, err := decode[T](o)
 	if err != nil {
-		return v, err
+		return nil, err
 	}
 	e = &cachedBody[T]{body: bytes.Clone(o.Body), v: v}
 	c.mu.Lock()
@@ -62,7 +81,7 @@ func (c *bodyCache[T]) decode(o storage.Object) (T, error) {
 		}
 	}
 	c.m[k] = e
-	return v, nil
+	return e, nil
 }
 
 // len reports how many bodies are cached (for tests).

@@ -187,17 +187,21 @@ func (s *Service) policyObject(ctx context.Context, o storage.Object, b policyBo
 
 func (s *Service) getPolicy(ctx context.Context, inv *cmdlet.Invocation) error {
 	return getAll(ctx, s.store(ctx), inv, KindPolicy, func(o storage.Object) error {
-		b, err := s.policies.decode(o) // read-only: policyObject only reads b
+		e, err := s.policies.entry(o)
 		if err != nil {
 			return err
 		}
+		b := e.v // read-only: policyObject only reads b
 		switch {
 		case inv.Bound.Switch("TeamsPolicyOnly") && !b.TeamsPolicy,
 			inv.Bound.Switch("ExcludeTeamsPolicy") && b.TeamsPolicy,
 			inv.Bound.Switch("ErrorPolicyOnly") && b.DistributionStatus != StatusError:
 			return nil
 		}
-		return inv.WriteObject(s.policyObject(ctx, o, b, inv))
+		if inv.Bound.Switch("RetentionRuleTypes") { // reads the rules too
+			return inv.WriteObject(s.policyObject(ctx, o, b, inv))
+		}
+		return inv.WriteObject(e.out.output(o, func() *clixml.Object { return s.policyObject(ctx, o, b, nil) }))
 	})
 }
 

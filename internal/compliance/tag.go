@@ -101,11 +101,11 @@ func tagObject(o storage.Object, b tagBody) *clixml.Object {
 
 func (s *Service) getTag(ctx context.Context, inv *cmdlet.Invocation) error {
 	return getAll(ctx, s.store(ctx), inv, KindTag, func(o storage.Object) error {
-		b, err := s.tags.decode(o) // read-only: tagObject only reads b
+		e, err := s.tags.entry(o)
 		if err != nil {
 			return err
 		}
-		return inv.WriteObject(tagObject(o, b))
+		return inv.WriteObject(e.out.output(o, func() *clixml.Object { return tagObject(o, e.v) })) // read-only: tagObject only reads e.v
 	})
 }
 
