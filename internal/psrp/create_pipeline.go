@@ -79,8 +79,26 @@ func resultEnumAt(o *clixml.Object, v int32) *clixml.Object {
 	return o
 }
 
+// commandObject holds the objects of one command's encoding, so that
+// they take one allocation: the command, its properties, its eight merge
+// enums (distinct objects: the encoder writes a repeated pointer as
+// <Ref>) and its argument list.
+type commandObject struct {
+	cmd   clixml.Object
+	props [12]clixml.Property
+	enums [8]clixml.Object
+	args  clixml.Object
+}
+
+// argObject is one argument's {N, V} object and its properties.
+type argObject struct {
+	obj   clixml.Object
+	props [2]clixml.Property
+}
+
 func (c Command) object() *clixml.Object {
 	args := make([]clixml.Value, len(c.Args))
+	objs := make([]argObject, len(c.Args))
 	for i, a := range c.Args {
 		var n clixml.Value
 		v := a.Value
@@ -92,28 +110,47 @@ func (c Command) object() *clixml.Object {
 		default:
 			n = a.Name
 		}
-		args[i] = msObject(prop("N", n), prop("V", v))
+		ao := &objs[i]
+		ao.props = [2]clixml.Property{prop("N", n), prop("V", v)}
+		ao.obj.Extended = ao.props[:]
+		args[i] = &ao.obj
 	}
 	var scope clixml.Value
 	if c.UseLocalScope != nil {
 		scope = *c.UseLocalScope
 	}
-	enums := new([8]clixml.Object) // distinct objects: the encoder writes a repeated pointer as <Ref>
-	return msObject(
+	co := new(commandObject)
+	co.args = clixml.Object{TypeNames: psobjectListTypes, Kind: clixml.List, Items: args}
+	co.props = [...]clixml.Property{
 		prop("Cmd", c.Name),
 		prop("IsScript", c.IsScript),
 		prop("UseLocalScope", scope),
-		prop("MergeMyResult", resultEnumAt(&enums[0], c.MergeMyResult)),
-		prop("MergeToResult", resultEnumAt(&enums[1], c.MergeToResult)),
-		prop("MergePreviousResults", resultEnumAt(&enums[2], c.MergePreviousResults)),
-		prop("MergeError", resultEnumAt(&enums[3], 0)),
-		prop("MergeWarning", resultEnumAt(&enums[4], 0)),
-		prop("MergeVerbose", resultEnumAt(&enums[5], 0)),
-		prop("MergeDebug", resultEnumAt(&enums[6], 0)),
-		prop("MergeInformation", resultEnumAt(&enums[7], 0)),
-		prop("Args", &clixml.Object{TypeNames: psobjectListTypes, Kind: clixml.List, Items: args}),
-	)
+		prop("MergeMyResult", resultEnumAt(&co.enums[0], c.MergeMyResult)),
+		prop("MergeToResult", resultEnumAt(&co.enums[1], c.MergeToResult)),
+		prop("MergePreviousResults", resultEnumAt(&co.enums[2], c.MergePreviousResults)),
+		prop("MergeError", resultEnumAt(&co.enums[3], 0)),
+		prop("MergeWarning", resultEnumAt(&co.enums[4], 0)),
+		prop("MergeVerbose", resultEnumAt(&co.enums[5], 0)),
+		prop("MergeDebug", resultEnumAt(&co.enums[6], 0)),
+		prop("MergeInformation", resultEnumAt(&co.enums[7], 0)),
+		prop("Args", &co.args),
+	}
+	co.cmd.Extended = co.props[:]
+	return &co.cmd
 }
+
+// remoteStreamOptionsEnum returns the RemoteStreamOptions enum for v;
+// the usual 0 is built once (see apartmentEnums).
+func remoteStreamOptionsEnum(v int32) *clixml.Object {
+	if v == 0 {
+		return remoteStreamOptionsNone
+	}
+	return clixml.NewEnum(remoteStreamOptionsType, v, "")
+}
+
+const remoteStreamOptionsType = "System.Management.Automation.RemoteStreamOptions"
+
+var remoteStreamOptionsNone = clixml.NewEnum(remoteStreamOptionsType, 0, "")
 
 func cmdList(cmds []Command) *clixml.Object {
 	items := make([]clixml.Value, len(cmds))
@@ -150,7 +187,7 @@ func (m CreatePipeline) Marshal() ([]byte, error) {
 	return marshal(msObject(
 		prop("NoInput", m.NoInput),
 		prop("ApartmentState", apartmentEnum(m.ApartmentState)),
-		prop("RemoteStreamOptions", clixml.NewEnum("System.Management.Automation.RemoteStreamOptions", m.RemoteStreamOptions, "")),
+		prop("RemoteStreamOptions", remoteStreamOptionsEnum(m.RemoteStreamOptions)),
 		prop("AddToHistory", m.AddToHistory),
 		prop("HostInfo", m.Host.object()),
 		prop("PowerShell", ps),

@@ -1,8 +1,10 @@
 package psrp
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -168,4 +170,34 @@ func TestDecodeMergePluralNames(t *testing.T) {
 	if c := m.Statements[0].Commands[0]; c.MergeMyResult != 2 || c.MergeToResult != 1 {
 		t.Fatalf("%+v", c)
 	}
+}
+
+// TestCreatePipelineSharedObjectsConcurrently encodes messages that use
+// the shared enum and host objects from several goroutines (run with
+// -race): the encoder must only read them, so every encoding is the same.
+func TestCreatePipelineSharedObjectsConcurrently(t *testing.T) {
+	m := CreatePipeline{NoInput: true, ApartmentState: ApartmentUnknown, Host: NullHost,
+		Statements: []Statement{{Commands: []Command{{Name: "Get-X", Args: []Argument{{Name: "Identity", Value: "a"}}}}}}}
+	want, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	init := InitRunspacePool{MinRunspaces: 1, MaxRunspaces: 1, ApartmentState: ApartmentUnknown, Host: NullHost}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				got, err := m.Marshal()
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("concurrent encoding differs (err %v)", err)
+					return
+				}
+				if _, err := init.Marshal(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

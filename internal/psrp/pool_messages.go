@@ -48,6 +48,19 @@ type HostInfo struct {
 var NullHost = HostInfo{IsHostNull: true, IsHostUINull: true, IsHostRawUINull: true, UseRunspaceHost: true}
 
 func (h HostInfo) object() *clixml.Object {
+	if h.IsHostNull && h.IsHostUINull && h.IsHostRawUINull && h.UseRunspaceHost && h.DefaultData == nil {
+		return nullHostObject
+	}
+	return h.newObject()
+}
+
+// nullHostObject is the object of a HostInfo with all four flags and no
+// data (NullHost), built once. Like apartmentEnums it is for encoding
+// only and appears once per message.
+var nullHostObject = HostInfo{IsHostNull: true, IsHostUINull: true, IsHostRawUINull: true, UseRunspaceHost: true}.newObject()
+
+// newObject builds h's object.
+func (h HostInfo) newObject() *clixml.Object {
 	o := msObject()
 	if h.DefaultData != nil {
 		o.Extended = append(o.Extended, prop("_hostDefaultData", h.DefaultData))
@@ -96,8 +109,21 @@ func enumName(names []string, v int32) string {
 }
 
 func apartmentEnum(v int32) *clixml.Object {
+	if v >= 0 && int(v) < len(apartmentEnums) {
+		return apartmentEnums[v]
+	}
 	return clixml.NewEnum("System.Threading.ApartmentState", v, enumName(apartmentNames[:], v))
 }
+
+// apartmentEnums are the named ApartmentState enums, built once. They are
+// for encoding only, which reads them, and appear once per message (the
+// encoder writes a repeated pointer as <Ref>).
+var apartmentEnums = func() (e [len(apartmentNames)]*clixml.Object) {
+	for i, n := range apartmentNames {
+		e[i] = clixml.NewEnum("System.Threading.ApartmentState", int32(i), n)
+	}
+	return e
+}()
 
 // InitRunspacePool is the INIT_RUNSPACEPOOL message (MS-PSRP 2.2.2.2).
 type InitRunspacePool struct {
