@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -353,9 +354,12 @@ func (s *Service) removePolicy(ctx context.Context, inv *cmdlet.Invocation) erro
 	}
 	// The distributor deletes it; until then the name can't be reused.
 	_, err = s.store(ctx).UpdateObject(ctx, o.TenantID, KindPolicy, o.ID, func(so storage.Object) (storage.Object, error) {
-		nb, err := decode[policyBody](so)
-		if err != nil {
-			return so, err
+		nb := b // the row read above, unless it changed since (it can't inside the audit transaction)
+		if !bytes.Equal(so.Body, o.Body) {
+			var err error
+			if nb, err = decode[policyBody](so); err != nil {
+				return so, err
+			}
 		}
 		nb.DistributionStatus = StatusPendingDeletion
 		nb.LastModifiedBy = inv.Principal.UPN

@@ -130,3 +130,25 @@ func TestPreservationLock(t *testing.T) {
 		must(t, rs, "Set-RetentionCompliancePolicy", A("", "Locked"), A("AddSharePointLocationException", "https://contoso.sharepoint.com/sites/x"))
 	})
 }
+
+// Remove marks the policy for the distributor and keeps the rest of its
+// body as stored.
+func TestRemovePolicyMarksPendingDeletion(t *testing.T) {
+	e := newEnv(t, sqliteBackend())
+	rs := e.open(e.scc, e.admin)
+	must(t, rs, "New-RetentionCompliancePolicy", A("", "Gone"), A("ExchangeLocation", "All"), A("Comment", "kept"))
+	before, err := e.st.GetObjectByName(context.Background(), e.tenant, KindPolicy, "Gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, rs, "Remove-RetentionCompliancePolicy", A("", "Gone"), noConfirm())
+	after, err := e.st.GetObjectByName(context.Background(), e.tenant, KindPolicy, "Gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := decode[policyBody](before)
+	want.DistributionStatus, want.LastModifiedBy = StatusPendingDeletion, e.admin.UPN
+	if got := string(after.Body); got != string(encode(want)) {
+		t.Fatalf("body %s, want %s", got, encode(want))
+	}
+}
