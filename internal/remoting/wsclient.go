@@ -103,9 +103,9 @@ func (c *wsClient) doWithin(ctx context.Context, limit time.Duration, shellID st
 	if err != nil {
 		return nil, err
 	}
-	// ParseResponse copies what it returns, so the body can go back to
-	// the pool right after.
-	resp, err := wsman.ParseResponse(*data, wsman.Limits{MaxEnvelopeSize: c.maxEnv + maxResponseSlack}, msgID)
+	// ParseResponseBody copies what it returns, so the body can go back
+	// to the pool right after.
+	rb, err := wsman.ParseResponseBody(*data, wsman.Limits{MaxEnvelopeSize: c.maxEnv + maxResponseSlack}, msgID)
 	releaseBuffer(data)
 	if err != nil {
 		var f *wsman.Fault
@@ -117,7 +117,7 @@ func (c *wsClient) doWithin(ctx context.Context, limit time.Duration, shellID st
 	if status != http.StatusOK {
 		return nil, fmt.Errorf("remoting: %s: unexpected HTTP status %d", opName(body), status)
 	}
-	return resp.Body, nil
+	return rb, nil
 }
 
 // requestGrace is how long past OperationTimeout a request may take.

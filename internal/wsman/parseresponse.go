@@ -67,36 +67,60 @@ func ParseResponse(data []byte, lim Limits, wantRelatesTo string) (*Response, er
 	return parseResponse(data, lim, wantRelatesTo, true)
 }
 
+// ParseResponseBody is ParseResponse for a client that needs only the
+// body: it returns the Body that ParseResponse's *Response would hold,
+// and the same errors, without copying the header's a:MessageID and
+// a:RelatesTo out of the envelope.
+func ParseResponseBody(data []byte, lim Limits, wantRelatesTo string) (ResponseBody, error) {
+	var r Response
+	_, err := parseResponseInto(&r, data, lim, wantRelatesTo, true, false)
+	return r.Body, err
+}
+
 // parseResponse is ParseResponse, with the fast scanner (fast) or with
 // encoding/xml only; both give the same result (FuzzFastPath).
 func parseResponse(data []byte, lim Limits, wantRelatesTo string, fast bool) (*Response, error) {
+	r := &Response{}
+	parsed, err := parseResponseInto(r, data, lim, wantRelatesTo, fast, true)
+	if !parsed {
+		return nil, err
+	}
+	return r, err
+}
+
+// parseResponseInto fills r from the envelope in data; parsed is false
+// when data is not an envelope at all (err says why). With header false,
+// r.MessageID and r.RelatesTo are left empty (a:RelatesTo is still
+// checked), as ParseResponseBody needs neither.
+func parseResponseInto(r *Response, data []byte, lim Limits, wantRelatesTo string, fast, header bool) (parsed bool, err error) {
 	lim.SetDefaults()
 	root, sc, err := decodeTree(data, lim, fast)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	defer sc.free()
 	hdr, body := envelopeParts(root)
-	r := &Response{
-		Action:    hdr.child(NSAddressing, "Action").trimmed(),
-		MessageID: hdr.child(NSAddressing, "MessageID").trimmed(),
-		RelatesTo: hdr.child(NSAddressing, "RelatesTo").trimmed(),
+	r.Action = hdr.child(NSAddressing, "Action").trimmed()
+	relatesTo := hdr.child(NSAddressing, "RelatesTo")
+	if header {
+		r.MessageID = hdr.child(NSAddressing, "MessageID").trimmed()
+		r.RelatesTo = relatesTo.trimmed()
 	}
 	if fe := body.child(NSSoap, "Fault"); fe != nil {
-		return r, parseFault(fe)
+		return true, parseFault(fe)
 	}
-	if wantRelatesTo != "" && r.RelatesTo != wantRelatesTo {
-		return r, &RelatesToError{Want: wantRelatesTo, Got: r.RelatesTo}
+	if wantRelatesTo != "" && !relatesTo.textIs(wantRelatesTo) {
+		return true, &RelatesToError{Want: wantRelatesTo, Got: relatesTo.trimmed()}
 	}
 	if body == nil {
-		return r, &ResponseError{Action: r.Action, Reason: "missing s:Body"}
+		return true, &ResponseError{Action: r.Action, Reason: "missing s:Body"}
 	}
 	b, err := parseResponseBody(r.Action, body)
 	if err != nil {
-		return r, err
+		return true, err
 	}
 	r.Body = b
-	return r, nil
+	return true, nil
 }
 
 func parseResponseBody(action string, body *element) (ResponseBody, error) {

@@ -3,6 +3,7 @@ package wsman
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -140,4 +141,29 @@ func FuzzParseResponse(f *testing.F) {
 			t.Fatalf("round trip\n got %#v\nwant %#v", again.Body, resp.Body)
 		}
 	})
+}
+
+// TestParseResponseBodyMatchesParseResponse checks that the client's
+// body-only parse returns what ParseResponse does, errors included, with
+// the RelatesTo check on and off.
+func TestParseResponseBodyMatchesParseResponse(t *testing.T) {
+	docs := responseFixtures()
+	docs = append(docs, MarshalFault(Reply{RelatesTo: "r"}, ShellNotFound("S")), []byte("<nope"),
+		MarshalResponse(Reply{RelatesTo: " " + testMsgID + "\n"}, &SignalResponse{}))
+	for i, doc := range docs {
+		for _, want := range []string{"", testMsgID, "uuid:other"} {
+			resp, err := ParseResponse(doc, Limits{}, want)
+			body, berr := ParseResponseBody(doc, Limits{}, want)
+			if fmt.Sprint(err) != fmt.Sprint(berr) {
+				t.Fatalf("doc %d want %q: ParseResponseBody error %v, ParseResponse %v", i, want, berr, err)
+			}
+			var wantBody ResponseBody
+			if resp != nil {
+				wantBody = resp.Body
+			}
+			if !reflect.DeepEqual(body, wantBody) {
+				t.Fatalf("doc %d want %q: body %#v, ParseResponse %#v", i, want, body, wantBody)
+			}
+		}
+	}
 }

@@ -210,6 +210,14 @@ func (e *element) trimmed() string {
 	return intern(bytes.TrimSpace(e.text))
 }
 
+// textIs reports whether e.trimmed() == s, without making the string.
+func (e *element) textIs(s string) bool {
+	if e == nil {
+		return s == ""
+	}
+	return string(bytes.TrimSpace(e.text)) == s
+}
+
 // deepText returns all character data of e and its descendants, an
 // element's own text before its children's (exact for the non-mixed content
 // WS-Management uses).
