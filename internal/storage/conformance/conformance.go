@@ -71,6 +71,7 @@ func run(t *testing.T, newStorage Factory, parallel bool) {
 		{"ObjectCascade", testObjectCascade},
 		{"ObjectPagination", testObjectPagination},
 		{"ObjectConcurrentUpdate", testObjectConcurrentUpdate},
+		{"ObjectCount", testObjectCount},
 		{"Audit", testAudit},
 		{"AuditPagination", testAuditPagination},
 		{"Replica", testReplica},

@@ -215,3 +215,39 @@ func BenchmarkDeleteObjectInLargeTenant(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCountObjects10k counts a kind in a tenant of 10,000 objects
+// of that kind (New-RetentionCompliancePolicy's limit check), inside a
+// transaction as the cmdlet does.
+func BenchmarkCountObjects10k(b *testing.B) {
+	for _, be := range benchBackends() {
+		b.Run(be.name, func(b *testing.B) {
+			s := be.open(b)
+			ctx := context.Background()
+			tenant := benchTenant(b, s)
+			if err := s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
+				for i := range 10000 {
+					if _, err := tx.CreateObject(ctx, storage.Object{TenantID: tenant, Kind: "RetentionCompliancePolicy",
+						ID: fmt.Sprintf("pol-%d", i), Name: fmt.Sprintf("Policy %d", i), Body: policyBody}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if err := s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
+					n, err := tx.CountObjects(ctx, tenant, "RetentionCompliancePolicy")
+					if err == nil && n != 10000 {
+						err = fmt.Errorf("count %d", n)
+					}
+					return err
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

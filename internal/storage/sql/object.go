@@ -121,26 +121,6 @@ func (s *Store) ListObjects(ctx context.Context, q storage.ObjectQuery) ([]stora
 	return objs, next, nil
 }
 
-// CountObjects implements storage.ObjectStore.
-func (s *Store) CountObjects(ctx context.Context, tenantID string, kinds ...string) (int, error) {
-	var w where
-	w.add(`tenant_id = ?`, tenantID)
-	if len(kinds) > 0 {
-		marks := make([]string, len(kinds))
-		for i := range kinds {
-			marks[i] = "?"
-		}
-		args := make([]any, len(kinds))
-		for i, k := range kinds {
-			args[i] = k
-		}
-		w.add(`kind IN (`+strings.Join(marks, ", ")+`)`, args...)
-	}
-	var n int
-	err := s.queryRow(ctx, `SELECT COUNT(*) FROM objects WHERE `+w.String(), w.args...).Scan(&n)
-	return n, s.wrap("count objects", err)
-}
-
 // UpdateObject implements storage.ObjectStore.
 func (s *Store) UpdateObject(ctx context.Context, tenantID, kind, id string, fn func(storage.Object) (storage.Object, error)) (storage.Object, error) {
 	var out storage.Object
