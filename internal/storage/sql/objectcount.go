@@ -14,7 +14,10 @@ import (
 // rolled-back transaction — keeps the count exact without the Go code
 // knowing. CountObjects then reads one row per kind instead of counting
 // the tenant's objects (O(objects): about 3.5% of server CPU when
-// New-RetentionCompliancePolicy checked the 10,000-policy limit).
+// New-RetentionCompliancePolicy checked the 10,000-policy limit). The
+// triggers count INSERT and DELETE only: a row's (tenant_id, kind) never
+// changes (UpdateObject keeps the key), and TRUNCATE, which fires no row
+// trigger, must empty object_counts too.
 //
 // Contention: every create and delete of one (tenant, kind) updates the
 // same row. On SQLite writers are serialized anyway. On PostgreSQL two
@@ -25,8 +28,11 @@ import (
 // Within a replica audit batches commit one at a time, so this only
 // happens between replicas, and counting the tenant's policies under
 // SERIALIZABLE already made concurrent policy creates in one tenant
-// conflict through predicate locks. Rows whose count drops to 0 are
-// kept (a tenant's kinds are few).
+// conflict through predicate locks. New is that two such transactions
+// touching two kinds in opposite orders deadlock: PostgreSQL breaks the
+// cycle after deadlock_timeout (1 s by default) and the retry loop
+// reruns the loser. Rows whose count drops to 0 are kept (a tenant's
+// kinds are few).
 
 // objectCountsTable and objectCountsBackfill are shared by both flavors.
 const (
