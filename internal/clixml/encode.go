@@ -37,6 +37,18 @@ func Marshal(v Value) ([]byte, error) {
 	return e.result(), nil
 }
 
+// MarshalWithPrefix returns prefix followed by Marshal(v), in one new
+// slice of exactly that length (a message header and its data, say,
+// without a second copy). prefix is only read.
+func MarshalWithPrefix(prefix []byte, v Value) ([]byte, error) {
+	e := getEncoder()
+	defer putEncoder(e)
+	if err := e.value("", false, v); err != nil {
+		return nil, err
+	}
+	return append(append(make([]byte, 0, len(prefix)+len(e.buf)), prefix...), e.buf...), nil
+}
+
 // MarshalDocument encodes vs as a CLIXML file, the form Export-Clixml
 // writes: <Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">
 // followed by one element per value. The serializer state, and so the

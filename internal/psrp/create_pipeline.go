@@ -162,7 +162,22 @@ func cmdList(cmds []Command) *clixml.Object {
 
 // Marshal encodes m in the shape Windows PowerShell writes. With more than
 // one statement, Cmds holds the first and ExtraCmds all of them.
-func (m CreatePipeline) Marshal() ([]byte, error) {
+func (m CreatePipeline) Marshal() ([]byte, error) { return marshal(m.object()) }
+
+// encodeMessage implements messageEncoder: msg's header followed by
+// Marshal's data, in one allocation.
+func (m CreatePipeline) encodeMessage(msg Message) ([]byte, error) {
+	var hdr [HeaderSize]byte
+	msg.Data = nil
+	b, err := clixml.MarshalWithPrefix(msg.Append(hdr[:0]), m.object())
+	if err != nil {
+		return nil, fmt.Errorf("psrp: encode message data: %w", err)
+	}
+	return b, nil
+}
+
+// object builds m's object for encoding.
+func (m CreatePipeline) object() *clixml.Object {
 	var first []Command
 	if len(m.Statements) > 0 {
 		first = m.Statements[0].Commands
@@ -184,7 +199,7 @@ func (m CreatePipeline) Marshal() ([]byte, error) {
 	if extra != nil {
 		ps.Extended = append(ps.Extended, prop("ExtraCmds", extra))
 	}
-	return marshal(msObject(
+	return msObject(
 		prop("NoInput", m.NoInput),
 		prop("ApartmentState", apartmentEnum(m.ApartmentState)),
 		prop("RemoteStreamOptions", remoteStreamOptionsEnum(m.RemoteStreamOptions)),
@@ -192,7 +207,7 @@ func (m CreatePipeline) Marshal() ([]byte, error) {
 		prop("HostInfo", m.Host.object()),
 		prop("PowerShell", ps),
 		prop("IsNested", m.IsNested),
-	))
+	)
 }
 
 // DecodeCreatePipeline decodes CREATE_PIPELINE data in any property order

@@ -201,3 +201,24 @@ func TestCreatePipelineSharedObjectsConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestCreatePipelineEncodeMessage checks that the one-allocation message
+// encoding the queue uses equals Marshal's data under Message.Encode.
+func TestCreatePipelineEncodeMessage(t *testing.T) {
+	m := CreatePipeline{NoInput: true, ApartmentState: ApartmentUnknown, Host: NullHost,
+		Statements: []Statement{{Commands: []Command{{Name: "Get-X", Args: []Argument{{Name: "Identity", Value: "a"}, {Name: "Force", Switch: true}}}}}}}
+	msg := Message{Destination: DestinationServer, Type: MsgCreatePipeline, RPID: NewRandomWireGUID(), PID: NewRandomWireGUID(),
+		Data: []byte("ignored")}
+	got, err := m.encodeMessage(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg.Data = data
+	if want := msg.Encode(); !bytes.Equal(got, want) || cap(got) != len(got) {
+		t.Fatalf("encodeMessage:\n got %q (cap %d)\nwant %q", got, cap(got), want)
+	}
+}

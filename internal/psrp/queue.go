@@ -137,6 +137,14 @@ func (e *endpoint) lookupLocked(target string) *queue {
 // Marshal methods, rawData and valueData.
 type encoder interface{ Marshal() ([]byte, error) }
 
+// messageEncoder is an encoder that also writes a whole message, header
+// (m, whose Data is ignored) and data, with the bytes Marshal and
+// Message.Encode would give, in one allocation instead of two copies.
+type messageEncoder interface {
+	encoder
+	encodeMessage(m Message) ([]byte, error)
+}
+
 // rawData is message data that is already encoded (or empty).
 type rawData []byte
 
@@ -150,12 +158,21 @@ func (d valueData) Marshal() ([]byte, error) { return marshal(d.v) }
 // enqueueLocked encodes a message and appends it to target's queue
 // without blocking; nothing is queued if encoding fails.
 func (e *endpoint) enqueueLocked(target string, t MessageType, pid WireGUID, enc encoder) error {
-	data, err := enc.Marshal()
-	if err != nil {
-		return err
+	m := Message{Destination: e.dest, Type: t, RPID: e.rpid, PID: pid}
+	var b []byte
+	if me, ok := enc.(messageEncoder); ok {
+		var err error
+		if b, err = me.encodeMessage(m); err != nil {
+			return err
+		}
+	} else {
+		data, err := enc.Marshal()
+		if err != nil {
+			return err
+		}
+		m.Data = data
+		b = m.Encode()
 	}
-	m := Message{Destination: e.dest, Type: t, RPID: e.rpid, PID: pid, Data: data}
-	b := m.Encode()
 	q := e.queueLocked(target)
 	q.msgs = append(q.msgs, fragment.NewCursor(e.ids.Next(), b))
 	q.bytes += len(b)

@@ -185,7 +185,12 @@ func newReplayClient(tb testing.TB, cmds []runspace.Command) *Client {
 	e := newEnv(tb, true, nil)
 	rs := &replayServer{live: e.srv, recorded: map[string]recordedExchange{}}
 	e.hs.Config.Handler = rs
-	c := e.dial("alice", nil)
+	// The HTTP client ippsload builds (load.NewHTTPClient): HTTP/1.1 only,
+	// so no request first tries an HTTP/2 connection.
+	c := e.dial("alice", func(cfg *ClientConfig) {
+		cfg.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: e.tlsConf, ForceAttemptHTTP2: false,
+			MaxIdleConns: 8, MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second, WriteBufferSize: WriteBufferSize}}
+	})
 	rs.recording.Store(true)
 	if err := c.Invoke(context.Background(), cmds, nil, Handlers{}); err != nil {
 		tb.Fatal(err)
