@@ -19,13 +19,19 @@ func (p *Param) mandatoryAnywhere() bool {
 	return false
 }
 
+// notNullMsg is the NotNullOrEmpty failure text for parameter name; it
+// is formatted only when validation fails, since every bound value is
+// validated.
+func notNullMsg(name string) string {
+	return fmt.Sprintf("Cannot validate argument on parameter '%s'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.", name)
+}
+
 // validate applies the declared validation attributes and PowerShell's
 // implicit null/empty checks for mandatory parameters to a converted value.
 func validate(c *Cmdlet, p *Param, x any) *BindError {
-	notNullMsg := fmt.Sprintf("Cannot validate argument on parameter '%s'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.", p.Name)
 	if x == nil {
 		if p.NotNullOrEmpty {
-			return validationErr(c, "ParameterArgumentValidationError", p.Name, notNullMsg)
+			return validationErr(c, "ParameterArgumentValidationError", p.Name, notNullMsg(p.Name))
 		}
 		if p.mandatoryAnywhere() {
 			return validationErr(c, "ParameterArgumentValidationErrorNullNotAllowed", p.Name,
@@ -37,7 +43,7 @@ func validate(c *Cmdlet, p *Param, x any) *BindError {
 	case string:
 		if v == "" {
 			if p.NotNullOrEmpty {
-				return validationErr(c, "ParameterArgumentValidationError", p.Name, notNullMsg)
+				return validationErr(c, "ParameterArgumentValidationError", p.Name, notNullMsg(p.Name))
 			}
 			if p.mandatoryAnywhere() {
 				return validationErr(c, "ParameterArgumentValidationErrorEmptyStringNotAllowed", p.Name,

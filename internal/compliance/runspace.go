@@ -89,7 +89,9 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 		// goroutine: there is no next stage to feed or cancel.
 		return r.runStage(ctx, stages[0], p.Commands[0].Args, p.Input, true, &runspace.SyncOutput{Out: out})
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	// A new name, not ctx: the goroutines capture it, and capturing the
+	// parameter would move it to the heap on every Invoke.
+	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	shared := &runspace.SyncOutput{Out: out}
 	errs := make([]error, len(stages))
@@ -100,7 +102,7 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 		var sink runspace.Output = shared
 		if i < len(stages)-1 {
 			next = make(chan clixml.Value, 64)
-			sink = &runspace.StageOutput{SyncOutput: shared, Next: next, Ctx: ctx}
+			sink = &runspace.StageOutput{SyncOutput: shared, Next: next, Ctx: pctx}
 		}
 		stageIn, first, args := in, i == 0, p.Commands[i].Args
 		wg.Add(1)
@@ -109,7 +111,7 @@ func (r *Runspace) Invoke(ctx context.Context, p *runspace.Pipeline, out runspac
 			if next != nil {
 				defer close(next)
 			}
-			if err := r.runStage(ctx, c, args, stageIn, first, sink); err != nil {
+			if err := r.runStage(pctx, c, args, stageIn, first, sink); err != nil {
 				errs[i] = err
 				cancel()
 			}
