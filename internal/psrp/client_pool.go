@@ -59,6 +59,10 @@ func NewClientPool(cfg ClientConfig) (*ClientPool, error) {
 	}
 	p := &ClientPool{ccfg: cfg, pipelines: make(map[string]*ClientPipeline), state: PoolNegotiationSent}
 	p.init(cfg.Config, DestinationServer, p)
+	// A one-fragment message (most output) is handled in place: every
+	// server message is decoded within ReceiveData (clixml copies what
+	// it keeps), so none outlives the payload, which is not retained.
+	p.defrag.AliasWhole = true
 	p.rpid = cfg.RPID
 	if err := p.enqueueLocked(PoolTarget, MsgSessionCapability, WireGUID{}, cfg.Capability); err != nil {
 		return nil, err

@@ -55,6 +55,11 @@ type Defragmenter struct {
 	// MaxPendingSize caps the bytes held for incomplete messages across all
 	// objects; 0 means DefaultMaxPendingSize.
 	MaxPendingSize int
+	// AliasWhole makes Add and Write return a message carried whole in
+	// one fragment as a subslice of that fragment's data (capacity
+	// limited to its length) instead of a copy: for callers that are done
+	// with each message before they reuse the data they passed in.
+	AliasWhole bool
 
 	pending      map[uint64]*partial
 	pendingBytes int
@@ -86,7 +91,8 @@ func (d *Defragmenter) Pending() (objects, bytes int) { return len(d.pending), d
 // (a fresh slice owned by the caller) and true. On error the offending
 // object's partial data is dropped, so the Defragmenter stays usable, but
 // callers normally treat any error as fatal for the session. f.Data is
-// copied; the caller may reuse it.
+// copied, so the caller may reuse it, except that with AliasWhole a
+// message in one fragment is returned as part of f.Data.
 func (d *Defragmenter) Add(f Fragment) ([]byte, bool, error) {
 	p := d.pending[f.ObjectID]
 	if p == nil {
@@ -97,6 +103,9 @@ func (d *Defragmenter) Add(f Fragment) ([]byte, bool, error) {
 			return nil, false, &SequenceError{ObjectID: f.ObjectID, Got: f.FragmentID, Err: ErrTooLarge}
 		}
 		if f.End {
+			if d.AliasWhole {
+				return f.Data[:len(f.Data):len(f.Data)], true, nil
+			}
 			return append([]byte(nil), f.Data...), true, nil
 		}
 		if d.pendingBytes+len(f.Data) > d.maxPending() {

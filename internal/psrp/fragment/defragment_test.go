@@ -116,3 +116,26 @@ func TestDefragmentTruncated(t *testing.T) {
 		t.Fatalf("msgs=%q err=%v", msgs, err)
 	}
 }
+
+// TestDefragmentAliasWhole checks that AliasWhole returns a one-fragment
+// message in place (capacity capped, so appending cannot overwrite the
+// next fragment) while multi-fragment messages are still assembled in a
+// copy that does not change with the input.
+func TestDefragmentAliasWhole(t *testing.T) {
+	d := Defragmenter{AliasWhole: true}
+	stream := cat(frag(1, 0, true, true, "whole"), frag(2, 0, true, false, "pa"), frag(2, 1, false, true, "rt"))
+	msgs, err := d.Write(stream)
+	if err != nil || len(msgs) != 2 || string(msgs[0]) != "whole" || string(msgs[1]) != "part" {
+		t.Fatal(msgs, err)
+	}
+	if cap(msgs[0]) != len(msgs[0]) {
+		t.Fatalf("aliased message has capacity %d beyond its length %d", cap(msgs[0]), len(msgs[0]))
+	}
+	clear(stream)
+	if string(msgs[0]) != "\x00\x00\x00\x00\x00" {
+		t.Fatalf("one-fragment message %q is a copy", msgs[0])
+	}
+	if string(msgs[1]) != "part" {
+		t.Fatalf("assembled message %q changed with the input", msgs[1])
+	}
+}
