@@ -157,7 +157,7 @@ func serve(ctx context.Context, d *daemon.Daemon, certs []tls.Certificate, logge
 			return err
 		}
 		srv := &http.Server{Handler: d.Handler(), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+			ErrorLog: httpErrorLog(logger)}
 		servers = append(servers, srv)
 		addrs = append(addrs, ln.Addr().String())
 		go func() {
