@@ -113,6 +113,10 @@ type Cmdlet struct {
 	ShouldProcess bool
 	Params        []*Param
 	Run           Handler
+
+	// sets caches SetNames for a Cmdlet made by Restrict (which must not
+	// be modified, so its sets can't change); nil otherwise.
+	sets []string
 }
 
 // Verb returns the part of Name before the first '-'.
@@ -143,12 +147,23 @@ func (c *Cmdlet) Restrict(allow func(param string) bool) *Cmdlet {
 			cp.Params = append(cp.Params, p)
 		}
 	}
+	cp.sets = nil // c's, if c was restricted
+	cp.sets = cp.setNames()
 	return &cp
 }
 
 // SetNames lists the cmdlet's parameter sets in first-mention order;
-// a cmdlet whose parameters name no set has the single set AllSets.
+// a cmdlet whose parameters name no set has the single set AllSets. The
+// result must not be modified: a Cmdlet made by Restrict returns the
+// same slice on every call (binding calls SetNames for every invocation).
 func (c *Cmdlet) SetNames() []string {
+	if c.sets != nil {
+		return c.sets
+	}
+	return c.setNames()
+}
+
+func (c *Cmdlet) setNames() []string {
 	var out []string
 	add := func(s string) {
 		if !slices.Contains(out, s) {

@@ -51,3 +51,20 @@ func TestIsSecretNames(t *testing.T) {
 		}
 	}
 }
+
+// A restricted cmdlet's sets are those of its own parameters, also when
+// it is restricted again, and are computed once.
+func TestRestrictSetNames(t *testing.T) {
+	all := newPolicy.Restrict(func(string) bool { return true })
+	if got := all.SetNames(); !slices.Equal(got, newPolicy.SetNames()) {
+		t.Errorf("sets %v, want %v", got, newPolicy.SetNames())
+	}
+	if &all.SetNames()[0] != &all.SetNames()[0] {
+		t.Error("restricted sets computed again")
+	}
+	name := all.Restrict(func(p string) bool { return p == "Name" })
+	want := (&Cmdlet{DefaultSet: name.DefaultSet, Params: name.Params}).SetNames()
+	if got := name.SetNames(); !slices.Equal(got, want) {
+		t.Errorf("restricted again: sets %v, want %v", got, want)
+	}
+}
