@@ -45,8 +45,13 @@ func targetKey(t string) string { return strings.ToUpper(strings.Trim(t, "{}")) 
 // endpoint.mu.
 type queue struct {
 	msgs  []*fragment.Cursor
-	bytes int           // unsent message bytes
-	ready chan struct{} // capacity 1; signalled on enqueue and on terminal
+	bytes int // unsent message bytes
+	// ready has capacity 1 and is signalled on enqueue and on terminal.
+	// It is made by the first Ready, as most queues (every client
+	// pipeline's) never need one; signalled records a signal made before,
+	// which the new channel then holds, as one made with the queue would.
+	ready     chan struct{}
+	signalled bool
 	// terminal is set once the final PIPELINE_STATE is enqueued; final is
 	// reported by DataToSend when that message has been fully handed out.
 	terminal, finalSent bool
@@ -55,6 +60,10 @@ type queue struct {
 }
 
 func (q *queue) signal() {
+	if q.ready == nil {
+		q.signalled = true
+		return
+	}
 	select {
 	case q.ready <- struct{}{}:
 	default:
@@ -96,7 +105,7 @@ func (e *endpoint) init(cfg Config, dest Destination, role handler) {
 	e.poolQ = newQueue()
 }
 
-func newQueue() *queue { return &queue{ready: make(chan struct{}, 1)} }
+func newQueue() *queue { return &queue{} }
 
 // queueLocked returns the queue of target, creating it.
 func (e *endpoint) queueLocked(target string) *queue {
@@ -203,7 +212,14 @@ func (e *endpoint) waitRoomLocked(q *queue) error {
 func (e *endpoint) Ready(target string) <-chan struct{} {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.queueLocked(target).ready
+	q := e.queueLocked(target)
+	if q.ready == nil {
+		q.ready = make(chan struct{}, 1)
+		if q.signalled {
+			q.ready <- struct{}{}
+		}
+	}
+	return q.ready
 }
 
 // DataToSend removes up to maxBytes of whole fragments from target's

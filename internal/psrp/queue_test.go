@@ -74,6 +74,39 @@ func TestReadySignals(t *testing.T) {
 	}
 }
 
+// TestReadyMadeLate checks that a Ready channel made after data was
+// queued (queues make theirs on the first Ready) holds the signal an
+// earlier one would, and that later signals still arrive.
+func TestReadyMadeLate(t *testing.T) {
+	p := newMempipe(t, ClientConfig{}, ServerConfig{}, 1<<16)
+	p.open()
+	cp, sp, _ := createOne(t, p, simpleCmd("x"))
+	_ = sp.WriteOutput("x")
+	ready := p.srv.Ready(cp.ID())
+	select {
+	case <-ready:
+	default:
+		t.Fatal("no signal for output queued before Ready")
+	}
+	if again := p.srv.Ready(cp.ID()); again != ready {
+		t.Fatal("Ready returned a second channel")
+	}
+	p.down(cp.ID())
+	_ = sp.WriteOutput("y")
+	select {
+	case <-ready:
+	default:
+		t.Fatal("no signal after a later write")
+	}
+	// A client pipeline's queue, never asked for Ready, has no channel.
+	p.cli.mu.Lock()
+	q := p.cli.lookupLocked(cp.ID())
+	p.cli.mu.Unlock()
+	if q != nil && q.ready != nil {
+		t.Fatal("client pipeline queue made a Ready channel")
+	}
+}
+
 // TestBackPressureBlocksWriter: a write waits while the pipeline queue is
 // over MaxQueuedBytes and resumes when DataToSend drains it.
 func TestBackPressureBlocksWriter(t *testing.T) {
