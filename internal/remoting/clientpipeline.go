@@ -41,9 +41,9 @@ func (c *Client) Invoke(ctx context.Context, cmds []runspace.Command, input []cl
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	st := psrp.Statement{}
+	st := psrp.Statement{Commands: make([]psrp.Command, 0, len(cmds))}
 	for _, rc := range cmds {
-		pc := psrp.Command{Name: rc.Name, IsScript: rc.IsScript}
+		pc := psrp.Command{Name: rc.Name, IsScript: rc.IsScript, Args: make([]psrp.Argument, 0, len(rc.Args))}
 		for _, a := range rc.Args {
 			pc.Args = append(pc.Args, psrp.Argument{Name: a.Name, Value: a.Value, Switch: a.Switch})
 		}
