@@ -293,7 +293,14 @@ func (e *endpoint) NextEvent() (Event, bool) {
 	return ev, true
 }
 
-func (e *endpoint) emitLocked(ev Event) { e.events = append(e.events, ev) }
+// emitLocked appends ev to the event list. A list starts with room for
+// a few events: a pipeline's output and its state usually arrive together.
+func (e *endpoint) emitLocked(ev Event) {
+	if e.events == nil {
+		e.events = make([]Event, 0, 4)
+	}
+	e.events = append(e.events, ev)
+}
 
 // ReceiveData consumes payload, the decoded bytes of one WS-Man stream
 // element (one or more whole fragments) that arrived for target

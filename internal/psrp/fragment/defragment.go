@@ -175,6 +175,9 @@ func (d *Defragmenter) Write(stream []byte) ([][]byte, error) {
 			return out, err
 		}
 		if done {
+			if out == nil {
+				out = make([][]byte, 0, 4) // usually a few messages per stream
+			}
 			out = append(out, msg)
 		}
 	}
