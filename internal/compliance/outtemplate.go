@@ -11,8 +11,9 @@ import (
 // A Get cmdlet that returns an unchanged object again would build the
 // same output object again: box every string and time, parse the GUID,
 // format the DistinguishedName. An outTemplate keeps that object, built
-// once per version of the stored object, and each Get returns a copy
-// of it made with a few allocations (see clone).
+// once per version of the stored object that is read more than once, and
+// each later Get returns a copy of it made with a few allocations (see
+// clone).
 //
 // A copy shares only immutable values with its template: boxed strings,
 // times and GUIDs, and the shared type-name chains (see outobject.go).
@@ -33,8 +34,9 @@ func metaOf(o storage.Object) objectMeta {
 	return objectMeta{name: o.Name, version: o.Version, created: o.CreatedAt.UnixNano(), modified: o.ModifiedAt.UnixNano()}
 }
 
-// outTemplate is an output object built for one version of one object.
-// It is read-only once stored.
+// outTemplate is an output object built for one version of one object,
+// or with obj nil, the mark that the version was asked for once. It is
+// read-only once stored.
 type outTemplate struct {
 	meta  objectMeta
 	obj   *clixml.Object
@@ -48,14 +50,21 @@ type templateSlot struct {
 }
 
 // output returns a fresh output object for o: a copy of the stored
-// template when it was built for o's version, else build's result,
-// which it keeps as the template (when it has the shape clone copies)
-// and returns a copy of. build must return an object that depends only
-// on o and its body, as it would be built for o's version.
+// template when it was built for o's version, else build's result. A
+// version is templated when it is asked for the second time, so an
+// object read once (a listing of more objects than the body cache holds,
+// a version replaced before it is read again) costs one build and no
+// copy or template. build must return an object that depends only on o
+// and its body, as it would be built for o's version.
 func (s *templateSlot) output(o storage.Object, build func() *clixml.Object) *clixml.Object {
 	meta := metaOf(o)
-	if t := s.p.Load(); t != nil && t.meta == meta {
+	t := s.p.Load()
+	switch {
+	case t != nil && t.meta == meta && t.obj != nil:
 		return t.clone()
+	case t == nil || t.meta != meta: // first time: remember the version only
+		s.p.Store(&outTemplate{meta: meta})
+		return build()
 	}
 	obj := build()
 	t, ok := newTemplate(meta, obj)
