@@ -40,8 +40,10 @@ type ClientConfig struct {
 	// becomes "Bearer " + its result (so refreshed tokens are picked up).
 	TokenSource func(ctx context.Context) (string, error)
 	// HTTPClient, if set, is copied and used (a cookie jar is added if it
-	// has none; redirects are always handled by the client). Otherwise a
-	// client with TLSConfig is built.
+	// has none; redirects are always handled by the client), and its
+	// connections stay the caller's: Close leaves them open for the other
+	// Clients that may share them. Otherwise a client with TLSConfig is
+	// built, and Close closes its idle connections.
 	HTTPClient *http.Client
 	TLSConfig  *tls.Config
 	// ResourceURI defaults to ExchangeResourceURI.

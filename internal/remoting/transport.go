@@ -36,12 +36,18 @@ const maxResponseSlack = 64 << 10
 // (affinity cookies) and follows 3xx redirects by re-posting to the
 // Location; once redirected, later requests go to the new URL directly.
 type transport struct {
-	hc       *http.Client
-	username string
-	password string
-	token    func(ctx context.Context) (string, error)
-	maxBody  int64
-	log      *slog.Logger
+	hc *http.Client
+	// ownsConns is set when the transport built its own http.Transport;
+	// only then does closeIdle close its connections. A caller-supplied
+	// HTTPClient's pool may serve other Clients (ippsload's shells, the
+	// CLI's several sessions), whose kept-alive connections one Client's
+	// Close must not drop.
+	ownsConns bool
+	username  string
+	password  string
+	token     func(ctx context.Context) (string, error)
+	maxBody   int64
+	log       *slog.Logger
 
 	mu sync.Mutex
 	// url is where requests go, and urlStr its String(); replaced (never
@@ -65,6 +71,7 @@ func newTransport(cfg *ClientConfig) (*transport, error) {
 		return nil, fmt.Errorf("remoting: URL scheme %q is not http or https", u.Scheme)
 	}
 	hc := &http.Client{}
+	owns := cfg.HTTPClient == nil
 	if cfg.HTTPClient != nil {
 		c := *cfg.HTTPClient
 		hc = &c
@@ -81,7 +88,7 @@ func newTransport(cfg *ClientConfig) (*transport, error) {
 	// the new URL sticks for later requests.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &transport{
-		hc: hc, username: cfg.Username, password: cfg.Password, token: cfg.TokenSource,
+		hc: hc, ownsConns: owns, username: cfg.Username, password: cfg.Password, token: cfg.TokenSource,
 		maxBody: int64(cfg.MaxEnvelopeSize) + maxResponseSlack, log: cfg.Logger, url: u, urlStr: u.String(),
 	}, nil
 }
@@ -212,5 +219,10 @@ func (e *AuthError) Error() string {
 // Unwrap returns ErrAccessDenied.
 func (e *AuthError) Unwrap() error { return ErrAccessDenied }
 
-// closeIdle releases idle connections.
-func (t *transport) closeIdle() { t.hc.CloseIdleConnections() }
+// closeIdle releases idle connections of a pool the transport owns
+// (see ownsConns); a shared pool is its owner's to close.
+func (t *transport) closeIdle() {
+	if t.ownsConns {
+		t.hc.CloseIdleConnections()
+	}
+}
