@@ -114,3 +114,38 @@ func TestGetServesTemplates(t *testing.T) {
 	step(t, NewDistributor(e.st, DistributorConfig{}, testLogger(t)), 1)
 	check()
 }
+
+// BenchmarkPolicyOutput compares building a policy's output object with
+// copying its template (a Get of an unchanged policy), serialization
+// included, as the server pays it.
+//
+//	go test ./internal/compliance -run '^$' -bench PolicyOutput -benchmem -count 5
+func BenchmarkPolicyOutput(b *testing.B) {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC)
+	o := storage.Object{TenantID: uuid.NewString(), Kind: KindPolicy, ID: uuid.NewString(), Name: "policy-00001", Version: 3, CreatedAt: now, ModifiedAt: now}
+	body := policyBody{Enabled: true, DistributionStatus: StatusSuccess, Locations: map[string][]string{"ExchangeLocation": {"All"}},
+		CreatedBy: "admin@contoso.com", LastModifiedBy: "admin@contoso.com"}
+	s := &Service{}
+	build := func() *clixml.Object { return s.policyObject(context.Background(), o, body, nil) }
+	var slot templateSlot
+	for _, bc := range []struct {
+		name string
+		get  func() *clixml.Object
+	}{
+		{"build", build},
+		{"template", func() *clixml.Object { return slot.output(o, build) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := clixml.Marshal(bc.get()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+"-only", func(b *testing.B) {
+			for b.Loop() {
+				bc.get()
+			}
+		})
+	}
+}
