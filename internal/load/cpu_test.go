@@ -20,25 +20,28 @@ func TestCPUClockReport(t *testing.T) {
 	c.mark(context.Background())
 	c.mark(context.Background())
 	before := Snapshot{cmdletCountSeries + `{cmdlet="Get-A"}`: 2}
-	r, err := c.report(before, 1000, "https://127.0.0.1:9443/")
+	r, err := c.report(before, 1000, 3, "https://127.0.0.1:9443/")
 	if err != nil || r == nil {
 		t.Fatalf("report: %v, %v", r, err)
 	}
 	if r.ServerCmdlets != 1000 || r.BeforeClock != 40 || r.ServerSeconds != 4.5 || math.Abs(r.ServerMs-4.5) > 1e-9 {
 		t.Errorf("report %+v", r)
 	}
+	if want := (r.ServerSeconds + r.ClientSeconds) / 3; math.Abs(r.Busy-want) > 1e-9 {
+		t.Errorf("busy %v, want %v", r.Busy, want)
+	}
 	if r.ClientSeconds < 0 || r.Cores == 0 || math.Abs(r.Ceiling-float64(r.Cores)*1000/(r.ServerMs+r.ClientMs)) > 1e-6 {
 		t.Errorf("ceiling: %+v", r)
 	}
 	// A remote server shares no cores with the load tool: no ceiling.
-	if r, _ := c.report(before, 1000, "https://scc.example.com/"); r.Cores != 0 || r.Ceiling != 0 {
+	if r, _ := c.report(before, 1000, 3, "https://scc.example.com/"); r.Cores != 0 || r.Ceiling != 0 {
 		t.Errorf("remote target got a ceiling: %+v", r)
 	}
 	// Nothing completed, or one end unmarked: no report.
-	if r, err := c.report(before, 0, "https://127.0.0.1/"); r != nil || err != nil {
+	if r, err := c.report(before, 0, 3, "https://127.0.0.1/"); r != nil || err != nil {
 		t.Errorf("no cmdlets: %+v, %v", r, err)
 	}
-	if r, err := (&cpuClock{}).report(before, 10, "https://127.0.0.1/"); r != nil || err != nil {
+	if r, err := (&cpuClock{}).report(before, 10, 3, "https://127.0.0.1/"); r != nil || err != nil {
 		t.Errorf("unmarked: %+v, %v", r, err)
 	}
 	// A failed scrape is reported, and stops further marks.
@@ -46,7 +49,7 @@ func TestCPUClockReport(t *testing.T) {
 	f := &cpuClock{scrape: func(context.Context) (Snapshot, error) { return nil, boom }}
 	f.mark(context.Background())
 	f.mark(context.Background())
-	if _, err := f.report(before, 10, "https://127.0.0.1/"); !errors.Is(err, boom) {
+	if _, err := f.report(before, 10, 3, "https://127.0.0.1/"); !errors.Is(err, boom) {
 		t.Errorf("scrape failure: %v", err)
 	}
 }

@@ -196,8 +196,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	if c := r.CPU; c != nil {
 		p("cpu per cmdlet\tippsd %.3f ms + ippsload %.3f ms = %.3f ms (%.1f + %.1f CPU-s over %d cmdlets; server counted %.0f, %.0f before the clock)\n",
 			c.ServerMs, c.ClientMs, c.ServerMs+c.ClientMs, c.ServerSeconds, c.ClientSeconds, c.Cmdlets, c.ServerCmdlets, c.BeforeClock)
-		if c.Ceiling > 0 {
-			p("cpu-bound ceiling\t%.0f cmdlets/s (%d cores shared by ippsd and ippsload at this cost per cmdlet)\n", c.Ceiling, c.Cores)
+		switch {
+		case c.Ceiling > 0 && r.Rate > 0:
+			p("cpu busy\t%.2f of %d cores (paced below capacity, CPU per cmdlet includes idle wake-ups; a closed loop gives the ceiling)\n", c.Busy, c.Cores)
+		case c.Ceiling > 0:
+			p("cpu-bound ceiling\t%.0f cmdlets/s (%d cores shared by ippsd and ippsload at this cost per cmdlet; %.2f busy)\n", c.Ceiling, c.Cores, c.Busy)
 		}
 	}
 	p("\n")

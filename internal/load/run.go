@@ -109,7 +109,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Report, error) {
 	r.DurationSeconds = f.Drive(ctx, cfg.Duration, cfg.Mix, cfg.Rate, ledger, cfg.CallTimeout, stats).Seconds()
 	r.addStats(f, stats, []*ErrorCounts{&openErrs})
 	log.InfoContext(ctx, "load done", "completed", r.Completed, "per_second", r.Throughput, "errors", r.Errors)
-	if r.CPU, err = clock.report(beforeSnap, r.Completed, cfg.Target.BaseURL); err != nil {
+	if r.CPU, err = clock.report(beforeSnap, r.Completed, r.DurationSeconds, cfg.Target.BaseURL); err != nil {
 		r.Warnings = append(r.Warnings, err.Error())
 	} else if r.CPU == nil {
 		r.Warnings = append(r.Warnings, "no CPU per cmdlet: the server does not export process_cpu_seconds_total, or nothing completed")

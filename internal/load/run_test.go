@@ -166,7 +166,7 @@ func TestRunAgainstIppsdDev(t *testing.T) {
 	if c.ServerCmdlets < float64(r.Completed) || c.ServerCmdlets > float64(r.Completed)+users*shells {
 		t.Errorf("server ran %v cmdlets in the window, client completed %d", c.ServerCmdlets, r.Completed)
 	}
-	if c.ServerSeconds <= 0 || c.ClientSeconds <= 0 || c.ServerMs <= 0 || c.ClientMs <= 0 || c.Cores == 0 || c.Ceiling <= 0 {
+	if c.ServerSeconds <= 0 || c.ClientSeconds <= 0 || c.ServerMs <= 0 || c.ClientMs <= 0 || c.Cores == 0 || c.Ceiling <= 0 || c.Busy <= 0 || c.Busy > float64(c.Cores)+0.5 {
 		t.Errorf("CPU report: %+v", c)
 	}
 	if !strings.Contains(text.String(), "cpu per cmdlet") {
