@@ -71,17 +71,7 @@ func BenchmarkListObjects10k(b *testing.B) {
 			s := be.open(b)
 			ctx := context.Background()
 			tenant := benchTenant(b, s)
-			if err := s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
-				for i := range 10000 {
-					if _, err := tx.CreateObject(ctx, storage.Object{TenantID: tenant, Kind: "RetentionCompliancePolicy",
-						ID: fmt.Sprintf("pol-%d", i), Name: fmt.Sprintf("Policy %05d", i), Body: policyBody}); err != nil {
-						return err
-					}
-				}
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
+			seedPolicies(b, s, tenant, 10000)
 			var first time.Duration
 			b.ResetTimer()
 			for b.Loop() {
@@ -225,17 +215,7 @@ func BenchmarkCountObjects10k(b *testing.B) {
 			s := be.open(b)
 			ctx := context.Background()
 			tenant := benchTenant(b, s)
-			if err := s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
-				for i := range 10000 {
-					if _, err := tx.CreateObject(ctx, storage.Object{TenantID: tenant, Kind: "RetentionCompliancePolicy",
-						ID: fmt.Sprintf("pol-%d", i), Name: fmt.Sprintf("Policy %d", i), Body: policyBody}); err != nil {
-						return err
-					}
-				}
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
+			seedPolicies(b, s, tenant, 10000)
 			b.ResetTimer()
 			for b.Loop() {
 				if err := s.Tx(ctx, func(ctx context.Context, tx storage.Storage) error {
@@ -249,5 +229,22 @@ func BenchmarkCountObjects10k(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// seedPolicies creates n retention policies in tenant in one
+// transaction, named "Policy 00000" onwards.
+func seedPolicies(b *testing.B, s storage.Storage, tenant string, n int) {
+	b.Helper()
+	if err := s.Tx(context.Background(), func(ctx context.Context, tx storage.Storage) error {
+		for i := range n {
+			if _, err := tx.CreateObject(ctx, storage.Object{TenantID: tenant, Kind: "RetentionCompliancePolicy",
+				ID: fmt.Sprintf("pol-%d", i), Name: fmt.Sprintf("Policy %05d", i), Body: policyBody}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
 	}
 }
