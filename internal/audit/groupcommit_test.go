@@ -115,7 +115,7 @@ func (s *slowTx) Tx(ctx context.Context, fn func(context.Context, storage.Storag
 // the leader's own record is durable.
 func TestGroupCommitSustainedLoadOutlivesLeaderDeadline(t *testing.T) {
 	st := &slowTx{Storage: storagetest.New(t), delay: 2 * time.Millisecond}
-	const timeout = 150 * time.Millisecond
+	const timeout = 300 * time.Millisecond
 	b, err := NewBroker(st, Config{HMACKey: []byte("0123456789abcdef"), Timeout: timeout}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -137,8 +137,14 @@ func TestGroupCommitSustainedLoadOutlivesLeaderDeadline(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if failed.Load() != 0 {
-		t.Fatalf("%d of %d appends failed under sustained load, e.g. %v", failed.Load(), failed.Load()+done.Load(), firstErr.Load())
+	// A leader that kept leading would commit on its expired context
+	// from the first timeout on: about 5 in 6 appends would fail. On an
+	// idle machine none fail; a starved one (-race, other jobs) may time
+	// out an append or two, which is not this bug.
+	if n, all := failed.Load(), failed.Load()+done.Load(); n*50 > all || all == 0 {
+		t.Fatalf("%d of %d appends failed under sustained load, e.g. %v", n, all, firstErr.Load())
+	} else if n > 0 {
+		t.Logf("%d of %d appends timed out (a starved machine), e.g. %v", n, all, firstErr.Load())
 	}
 	t.Logf("%d appends over %v with a %v append timeout", done.Load(), 6*timeout, timeout)
 }
