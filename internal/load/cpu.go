@@ -49,6 +49,8 @@ type CPUReport struct {
 // cpuMark is one end of the measured window.
 type cpuMark struct {
 	server, serverCmdlets, client float64
+	// clientOK is false where this process's CPU time is unknown.
+	clientOK bool
 }
 
 // cpuClock brackets the measured phase: Fleet.Drive calls mark right
@@ -65,13 +67,13 @@ func (c *cpuClock) mark(ctx context.Context) {
 	if c.err != nil {
 		return
 	}
-	client, _ := processCPUSeconds()
+	client, clientOK := processCPUSeconds()
 	s, err := c.scrape(ctx)
 	if err != nil {
 		c.err = err
 		return
 	}
-	c.marks = append(c.marks, cpuMark{server: s[processCPUSeries], serverCmdlets: s.Sum(cmdletCountSeries), client: client})
+	c.marks = append(c.marks, cpuMark{server: s[processCPUSeries], serverCmdlets: s.Sum(cmdletCountSeries), client: client, clientOK: clientOK})
 }
 
 const (
@@ -96,7 +98,9 @@ func (c *cpuClock) report(before Snapshot, completed uint64, seconds float64, ba
 		ServerSeconds: b.server - a.server, ClientSeconds: b.client - a.client}
 	r.ServerMs = r.ServerSeconds * 1000 / float64(completed)
 	r.ClientMs = r.ClientSeconds * 1000 / float64(completed)
-	if isLoopback(baseURL) && r.ServerMs+r.ClientMs > 0 {
+	// Without the load tool's own CPU the ceiling would count the
+	// server's share of the cores only; leave it out.
+	if isLoopback(baseURL) && a.clientOK && b.clientOK && r.ServerMs+r.ClientMs > 0 {
 		r.Cores = runtime.NumCPU()
 		r.Ceiling = float64(r.Cores) * 1000 / (r.ServerMs + r.ClientMs)
 		if seconds > 0 {

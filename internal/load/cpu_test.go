@@ -33,6 +33,11 @@ func TestCPUClockReport(t *testing.T) {
 	if r.ClientSeconds < 0 || r.Cores == 0 || math.Abs(r.Ceiling-float64(r.Cores)*1000/(r.ServerMs+r.ClientMs)) > 1e-6 {
 		t.Errorf("ceiling: %+v", r)
 	}
+	// Without the load tool's own CPU time there is no ceiling.
+	blind := &cpuClock{marks: []cpuMark{{server: 1}, {server: 2, serverCmdlets: 10}}}
+	if r, _ := blind.report(before, 10, 3, "https://127.0.0.1/"); r == nil || r.Ceiling != 0 || r.Busy != 0 {
+		t.Errorf("no client CPU but a ceiling: %+v", r)
+	}
 	// A remote server shares no cores with the load tool: no ceiling.
 	if r, _ := c.report(before, 1000, 3, "https://scc.example.com/"); r.Cores != 0 || r.Ceiling != 0 {
 		t.Errorf("remote target got a ceiling: %+v", r)
